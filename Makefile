@@ -1,0 +1,142 @@
+# kxen-config - plain GNU make build.
+#
+#   make                      build ./kxen-config (and build/libkxen.a)
+#   make CC=clang             same with clang
+#   make check                unit tests, plain and under ASan+UBSan
+#   make SANITIZE=address,undefined check   only the sanitizer build
+#   make test                 everything the README documents (.ci/run)
+#   make deps                 install build/test dependencies (Debian, root)
+#   make conformance          conf conformance on the CI subset
+#   make bench                benchmarks (hyperfine), see docs/PERFORMANCE.md
+#
+# Objects go to build/ (build/san/ for the sanitizer build).
+
+CC       ?= cc
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+FLEX     ?= flex
+BISON    ?= bison
+PKG_CONFIG ?= pkg-config
+PICOSAT_LIBS ?= -lpicosat
+PICOSAT_CFLAGS ?= -I/usr/include/picosat
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla \
+            -Wno-format-nonliteral
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CPPFLAGS += -D_GNU_SOURCE -I. -Ibuild/gen $(PICOSAT_CFLAGS) \
+            $(shell $(PKG_CONFIG) --cflags libgit2 2>/dev/null)
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(CFLAGS)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs libgit2 2>/dev/null || echo -lgit2) \
+            $(PICOSAT_LIBS) -lm
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+SANITIZE ?=
+BUILD    := build
+ifneq ($(SANITIZE),)
+BUILD    := build/san
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+OPT      := -O1 -g
+endif
+
+LIB_SRCS := $(wildcard util/*.c parser/*.c analyzer/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+ifneq ($(wildcard parser/parser.y),)
+GEN_SRCS := build/gen/lexer.c build/gen/parser.c
+GEN_HDRS := build/gen/parser.h build/gen/lexer.h
+endif
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) \
+            $(patsubst build/gen/%.c,$(BUILD)/gen/%.o,$(GEN_SRCS))
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+LIB      := $(BUILD)/libkxen.a
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_HELPERS := $(wildcard tests/unit/helpers/*.c)
+TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_HELPERS))
+
+ifeq ($(SANITIZE),)
+PROGRAM := kxen-config
+else
+PROGRAM := $(BUILD)/kxen-config
+endif
+
+.PHONY: all clean check check-unit check-sanitize-unit test deps conformance \
+        conformance-full bench fuzz boot-test xen-test check-sanitize
+
+all: $(PROGRAM)
+
+$(PROGRAM): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Generated scanner and parser (shared by every build flavour).
+build/gen/parser.c build/gen/parser.h: parser/parser.y
+	@mkdir -p build/gen
+	$(BISON) -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+
+build/gen/lexer.c build/gen/lexer.h: parser/lexer.l build/gen/parser.h
+	@mkdir -p build/gen
+	$(FLEX) --header-file=build/gen/lexer.h -o build/gen/lexer.c $<
+
+# The generated code gets only the relaxations it needs.
+GEN_RELAX := -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes \
+             -Wno-unused-parameter -Wno-shadow
+$(BUILD)/gen/%.o: build/gen/%.c $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(GEN_RELAX) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.c | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_HELPER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(TEST_HELPER_OBJS) $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+# Unit tests run from the repository root so fixtures are found.
+check-unit: $(TEST_BINS) $(PROGRAM)
+	@fail=0; for t in $(TEST_BINS); do \
+		echo "== $$t"; \
+		KX_TEST_PROGRAM=$(abspath $(PROGRAM)) ./$$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "unit tests FAILED ($(BUILD))"; exit 1; fi; \
+	echo "unit tests passed ($(BUILD))"
+
+check:
+ifeq ($(SANITIZE),)
+	$(MAKE) check-unit
+	$(MAKE) SANITIZE=address,undefined check-unit
+else
+	$(MAKE) check-unit
+endif
+
+test:
+	./.ci/run
+
+deps:
+	scripts/install-deps.sh
+
+conformance: all
+	scripts/conformance.sh --subset ci
+
+conformance-full: all
+	scripts/conformance.sh --subset full
+
+bench: all
+	scripts/bench.sh
+
+check-sanitize:
+	scripts/check-sanitize.sh
+
+clean:
+	rm -rf build kxen-config
+
+-include $(shell find build -name '*.d' 2>/dev/null)

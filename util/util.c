@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - error strings, allocation helpers, growable strings, arenas,
+ * string interning, diagnostics and safe file writes.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *kx_strerror(int err)
+{
+	switch (err) {
+	case KX_OK: return "success";
+	case KX_ENOMEM: return "out of memory";
+	case KX_ENOTFOUND: return "not found";
+	case KX_EIO: return "input/output error";
+	case KX_ESYNTAX: return "syntax error";
+	case KX_EGIT: return "git error";
+	case KX_EINVAL: return "invalid argument";
+	case KX_EDENIED: return "denied by policy";
+	case KX_ELIMIT: return "limit exceeded";
+	case KX_EINTERNAL: return "internal error";
+	}
+	return "unknown error";
+}
+
+/* ---- allocation ------------------------------------------------------ */
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "kxen-config: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *kx_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *kx_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *kx_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+char *kx_xstrdup(const char *s)
+{
+	return kx_xstrndup(s, strlen(s));
+}
+
+char *kx_xstrndup(const char *s, size_t n)
+{
+	char *p = kx_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *kx_xasprintf(const char *fmt, ...)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return kx_buf_detach(&b);
+}
+
+/* ---- kx_buf ------------------------------------------------------------ */
+
+void kx_buf_init(struct kx_buf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void kx_buf_free(struct kx_buf *b)
+{
+	free(b->s);
+	kx_buf_init(b);
+}
+
+void kx_buf_reset(struct kx_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = 0;
+}
+
+static void buf_grow(struct kx_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < b->len)
+		oom(SIZE_MAX);
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->s = kx_xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
+void kx_buf_add(struct kx_buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+void kx_buf_puts(struct kx_buf *b, const char *s)
+{
+	kx_buf_add(b, s, strlen(s));
+}
+
+void kx_buf_putc(struct kx_buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = 0;
+}
+
+void kx_buf_vprintf(struct kx_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	buf_grow(b, 64);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void kx_buf_printf(struct kx_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *kx_buf_detach(struct kx_buf *b)
+{
+	char *s = b->s ? b->s : kx_xstrdup("");
+
+	kx_buf_init(b);
+	return s;
+}
+
+const char *kx_buf_cstr(const struct kx_buf *b)
+{
+	return b->s ? b->s : "";
+}
+
+/* ---- arena --------------------------------------------------------------- */
+
+#define ARENA_CHUNK (256 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct kx_arena {
+	struct arena_chunk *chunks;
+	bool debug;		/* each allocation a separate malloc */
+	void **dbg;		/* debug mode: every allocation */
+	size_t ndbg, capdbg;
+	size_t bytes;
+};
+
+struct kx_arena *kx_arena_new(void)
+{
+	struct kx_arena *a = kx_xcalloc(1, sizeof(*a));
+	const char *env = getenv("KX_ARENA_DEBUG");
+
+#ifdef KX_ARENA_DEBUG
+	a->debug = true;
+#endif
+	if (env && *env && strcmp(env, "0"))
+		a->debug = true;
+	return a;
+}
+
+void kx_arena_free(struct kx_arena *a)
+{
+	if (!a)
+		return;
+	for (struct arena_chunk *c = a->chunks, *n; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	for (size_t i = 0; i < a->ndbg; i++)
+		free(a->dbg[i]);
+	free(a->dbg);
+	free(a);
+}
+
+void *kx_arena_alloc(struct kx_arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	struct arena_chunk *c = a->chunks;
+
+	a->bytes += n;
+	if (a->debug) {
+		void *p = kx_xcalloc(1, n);
+
+		if (a->ndbg == a->capdbg) {
+			a->capdbg = a->capdbg ? a->capdbg * 2 : 1024;
+			a->dbg = kx_xrealloc(a->dbg, a->capdbg * sizeof(*a->dbg));
+		}
+		a->dbg[a->ndbg++] = p;
+		return p;
+	}
+	n = (n + align - 1) & ~(align - 1);
+	if (!n)
+		n = align;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+
+		c = kx_xmalloc(sizeof(*c) + size);
+		c->size = size;
+		c->used = 0;
+		if (n > ARENA_CHUNK / 4 && a->chunks) {
+			/* big object: keep the current chunk for small ones */
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *kx_arena_strndup(struct kx_arena *a, const char *s, size_t n)
+{
+	char *p = kx_arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *kx_arena_strdup(struct kx_arena *a, const char *s)
+{
+	return kx_arena_strndup(a, s, strlen(s));
+}
+
+char *kx_arena_printf(struct kx_arena *a, const char *fmt, ...)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	kx_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	p = kx_arena_strndup(a, kx_buf_cstr(&b), b.len);
+	kx_buf_free(&b);
+	return p;
+}
+
+size_t kx_arena_bytes(const struct kx_arena *a)
+{
+	return a->bytes;
+}
+
+/* ---- interning ------------------------------------------------------------ */
+
+uint32_t kx_hash_fnv32(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s; s++)
+		h = (h ^ (uint32_t)(int32_t)(signed char)*s) * 0x01000193U;
+	return h;
+}
+
+struct kx_strtab {
+	struct kx_arena *arena;
+	const char **slots;
+	size_t cap, n;
+};
+
+struct kx_strtab *kx_strtab_new(struct kx_arena *a)
+{
+	struct kx_strtab *t = kx_xcalloc(1, sizeof(*t));
+
+	t->arena = a;
+	t->cap = 256;
+	t->slots = kx_xcalloc(t->cap, sizeof(*t->slots));
+	return t;
+}
+
+void kx_strtab_free(struct kx_strtab *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t);
+}
+
+const char *kx_intern(struct kx_strtab *t, const char *s)
+{
+	if (t->n * 2 >= t->cap) {
+		size_t cap = t->cap * 2;
+		const char **slots = kx_xcalloc(cap, sizeof(*slots));
+
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slots[i])
+				continue;
+			size_t j = kx_hash_fnv32(t->slots[i]) & (cap - 1);
+			while (slots[j])
+				j = (j + 1) & (cap - 1);
+			slots[j] = t->slots[i];
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	size_t j = kx_hash_fnv32(s) & (t->cap - 1);
+	while (t->slots[j]) {
+		if (!strcmp(t->slots[j], s))
+			return t->slots[j];
+		j = (j + 1) & (t->cap - 1);
+	}
+	t->slots[j] = kx_arena_strdup(t->arena, s);
+	t->n++;
+	return t->slots[j];
+}
+
+/* ---- diagnostics ----------------------------------------------------------- */
+
+void kx_diags_init(struct kx_diags *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void kx_diags_free(struct kx_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+void kx_diags_vadd(struct kx_diags *d, enum kx_diag_level level,
+		   const char *file, int line, const char *fmt, va_list ap)
+{
+	struct kx_diag diag;
+	struct kx_buf b = KX_BUF_INIT;
+	size_t limit = d->limit ? d->limit : 10000;
+
+	kx_buf_vprintf(&b, fmt, ap);
+	diag.level = level;
+	diag.file = file;
+	diag.line = line;
+	diag.text = kx_buf_detach(&b);
+	if (level == KX_DIAG_ERROR)
+		d->nerrors++;
+	else if (level == KX_DIAG_WARNING)
+		d->nwarnings++;
+	if (d->echo)
+		d->echo(&diag, d->echo_ctx);
+	if (d->n >= limit) {
+		free(diag.text);
+		return;
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = kx_xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	d->v[d->n++] = diag;
+}
+
+void kx_diags_add(struct kx_diags *d, enum kx_diag_level level,
+		  const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_diags_vadd(d, level, file, line, fmt, ap);
+	va_end(ap);
+}
+
+const char *kx_diags_first(const struct kx_diags *d, enum kx_diag_level level)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level >= level)
+			return d->v[i].text;
+	return NULL;
+}
+
+void kx_diags_echo_file(const struct kx_diag *d, void *ctx)
+{
+	FILE *f = ctx ? ctx : stderr;
+
+	fputs(d->text, f);
+	fputc('\n', f);
+	fflush(f);
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+int kx_read_file(char **data, size_t *len, const char *path)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	char tmp[65536];
+	ssize_t n;
+	int fd, err = 0;
+
+	*data = NULL;
+	if (len)
+		*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? KX_ENOTFOUND : KX_EIO;
+	for (;;) {
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		kx_buf_add(&b, tmp, (size_t)n);
+	}
+	close(fd);
+	if (err) {
+		kx_buf_free(&b);
+		errno = err;
+		return KX_EIO;
+	}
+	if (len)
+		*len = b.len;
+	*data = kx_buf_detach(&b);
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int kx_write_file_atomic(const char *path, const char *data, size_t len,
+			 const char *backup)
+{
+	char *tmp = kx_xasprintf("%s.kxtmp.%ld", path, (long)getpid());
+	struct stat st;
+	mode_t mode = 0644;
+	int fd, saved;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			free(tmp);
+			errno = EISDIR;
+			return KX_EIO;
+		}
+		mode = st.st_mode & 07777;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail_nofd;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (backup && stat(path, &st) == 0) {
+		/* keep the previous file as conf does: a hard link keeps
+		 * 'path' in place until the rename below replaces it */
+		unlink(backup);
+		if (link(path, backup) < 0 && rename(path, backup) < 0)
+			goto fail;
+	}
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	free(tmp);
+	return KX_EIO;
+fail_nofd:
+	saved = errno;
+	free(tmp);
+	errno = saved;
+	return KX_EIO;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h - small shared utilities: error codes, growable strings, arenas,
+ * diagnostics.
+ *
+ * Conventions (see docs/HACKING.md): functions return 0 or a negative KX_E*
+ * code; out-parameters come first; the caller owns what a function returns
+ * unless the comment says the memory belongs to an arena.
+ */
+#ifndef KX_UTIL_H
+#define KX_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- error codes ------------------------------------------------------ */
+
+enum kx_error {
+	KX_OK = 0,
+	KX_ENOMEM = -1,		/* allocation failed */
+	KX_ENOTFOUND = -2,	/* file, revision or symbol not found */
+	KX_EIO = -3,		/* read/write failure (errno kept by caller) */
+	KX_ESYNTAX = -4,	/* malformed Kconfig / .config input */
+	KX_EGIT = -5,		/* libgit2 failure */
+	KX_EINVAL = -6,		/* invalid argument */
+	KX_EDENIED = -7,	/* refused by policy (probes=deny, ...) */
+	KX_ELIMIT = -8,		/* a documented limit was exceeded */
+	KX_EINTERNAL = -9,	/* a bug: an invariant did not hold */
+};
+
+/* Returns a static description of a KX_E* code. */
+const char *kx_strerror(int err);
+
+/* ---- allocation helpers ------------------------------------------------ */
+
+/*
+ * The x* helpers abort with a message on allocation failure.  They are for
+ * the command line front end and for tiny internal allocations where
+ * recovering is not meaningful; library entry points that take user input
+ * of unbounded size check their allocations and return KX_ENOMEM.
+ */
+void *kx_xmalloc(size_t n);
+void *kx_xcalloc(size_t n, size_t size);
+void *kx_xrealloc(void *p, size_t n);
+char *kx_xstrdup(const char *s);
+char *kx_xstrndup(const char *s, size_t n);
+char *kx_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- growable NUL-terminated string ------------------------------------ */
+
+struct kx_buf {
+	char *s;	/* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+};
+
+#define KX_BUF_INIT { NULL, 0, 0 }
+
+void kx_buf_init(struct kx_buf *b);
+void kx_buf_free(struct kx_buf *b);
+void kx_buf_reset(struct kx_buf *b);	/* len = 0, keep storage */
+void kx_buf_add(struct kx_buf *b, const char *s, size_t n);
+void kx_buf_puts(struct kx_buf *b, const char *s);
+void kx_buf_putc(struct kx_buf *b, char c);
+void kx_buf_printf(struct kx_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kx_buf_vprintf(struct kx_buf *b, const char *fmt, va_list ap);
+/* Returns the string (never NULL) and leaves the buffer empty. */
+char *kx_buf_detach(struct kx_buf *b);
+/* Returns the current contents, "" when empty (never NULL). */
+const char *kx_buf_cstr(const struct kx_buf *b);
+
+/* ---- arena --------------------------------------------------------------- */
+
+/*
+ * A bump allocator that owns everything reachable from a loaded tree; it is
+ * freed at once.  With KX_ARENA_DEBUG=1 in the environment (or when built
+ * with -DKX_ARENA_DEBUG) every allocation is a separate malloc so that ASan
+ * and valgrind see each object.
+ */
+struct kx_arena;
+
+struct kx_arena *kx_arena_new(void);
+void kx_arena_free(struct kx_arena *a);
+void *kx_arena_alloc(struct kx_arena *a, size_t n);	/* zeroed, aligned */
+char *kx_arena_strdup(struct kx_arena *a, const char *s);
+char *kx_arena_strndup(struct kx_arena *a, const char *s, size_t n);
+char *kx_arena_printf(struct kx_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+size_t kx_arena_bytes(const struct kx_arena *a);	/* for statistics */
+
+/* ---- string interning --------------------------------------------------- */
+
+/*
+ * An interned string table backed by an arena: kx_intern returns the same
+ * pointer for equal strings, so file names can be compared by pointer.
+ */
+struct kx_strtab;
+struct kx_strtab *kx_strtab_new(struct kx_arena *a);
+void kx_strtab_free(struct kx_strtab *t);
+const char *kx_intern(struct kx_strtab *t, const char *s);
+
+/* FNV-1a 32-bit hash over bytes interpreted as (signed) char, as the
+ * kernel's kconfig does; used where iteration order must match conf. */
+uint32_t kx_hash_fnv32(const char *s);
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+enum kx_diag_level { KX_DIAG_NOTE, KX_DIAG_INFO, KX_DIAG_WARNING, KX_DIAG_ERROR };
+
+/*
+ * One diagnostic.  'text' is the complete message exactly as it is printed
+ * (for problems conf also reports, in conf's words, e.g.
+ * "arch/x86/Kconfig:12: unknown statement \"foo\""), possibly several lines,
+ * without a trailing newline.  file/line locate it for tools (JSON, editors);
+ * file may be NULL.
+ */
+struct kx_diag {
+	enum kx_diag_level level;
+	const char *file;	/* interned or static; may be NULL */
+	int line;
+	char *text;
+};
+
+/*
+ * A list of diagnostics owned by the caller.  When 'echo' is set, each
+ * diagnostic is also passed to it as it is added (the CLI prints to stderr
+ * immediately so that messages interleave with $(info) output as in conf).
+ */
+struct kx_diags {
+	struct kx_diag *v;
+	size_t n, cap;
+	int nerrors, nwarnings;
+	void (*echo)(const struct kx_diag *d, void *ctx);
+	void *echo_ctx;
+	size_t limit;		/* stop storing (still counting) past this; 0 = 10000 */
+};
+
+void kx_diags_init(struct kx_diags *d);
+void kx_diags_free(struct kx_diags *d);
+void kx_diags_add(struct kx_diags *d, enum kx_diag_level level,
+		  const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void kx_diags_vadd(struct kx_diags *d, enum kx_diag_level level,
+		   const char *file, int line, const char *fmt, va_list ap);
+/* Text of the first diagnostic of at least 'level', or NULL. */
+const char *kx_diags_first(const struct kx_diags *d, enum kx_diag_level level);
+/* Standard echo callback: writes text + "\n" to the FILE* in ctx. */
+void kx_diags_echo_file(const struct kx_diag *d, void *ctx);
+
+/* ---- small file helpers ---------------------------------------------------- */
+
+/* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
+int kx_read_file(char **data, size_t *len, const char *path);
+
+/*
+ * Writes 'len' bytes to 'path' safely: a temporary file in the same
+ * directory, fsync, then rename over the target.  When 'backup' is non-NULL
+ * and the target exists, the old file is renamed to 'backup' first (conf's
+ * .config.old).  On failure the target is untouched and errno describes the
+ * cause; returns 0 or KX_EIO.
+ */
+int kx_write_file_atomic(const char *path, const char *data, size_t len,
+			 const char *backup);
+
+#endif /* KX_UTIL_H */
