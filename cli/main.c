@@ -1,9 +1,92 @@
 // SPDX-License-Identifier: MIT
-/* Temporary entry point; replaced by the real CLI. */
+/*
+ * main.c - kxen-config's command line: global options, then a command.
+ */
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+#include "cli/commands.h"
+#include "cli/session.h"
+
+static void usage(FILE *f)
 {
-	fputs("kxen-config: under construction\n", stderr);
-	return 3;
+	fprintf(f,
+"Usage: kxen-config [global options] COMMAND [args]\n"
+"\n"
+"Understands a Linux kernel tree's Kconfig exactly like its own\n"
+"scripts/kconfig/conf, and answers what a Xen domU kernel needs.\n"
+"\n"
+"Configuration (byte-identical to the tree's conf):\n"
+"  olddefconfig | alldefconfig | allnoconfig | allyesconfig | allmodconfig\n"
+"  defconfig FILE | savedefconfig FILE | listnewconfig | helpnewconfig\n"
+"  randconfig | yes2modconfig | mod2yesconfig | mod2noconfig\n"
+"  conf [conf's options] Kconfig   drop-in for scripts/kconfig/conf\n"
+"\n"
+"Inspection:\n"
+"  dump [--json]                    every symbol, with menu paths and file:line\n"
+"  find PATTERN                     search symbols like menuconfig's '/'\n"
+"\n"
+"Run `kxen-config COMMAND --help` for a command's options.\n"
+"\n%s"
+"\nExit status: 0 success; 1 the answer is no (or conf failed); 2 usage\n"
+"error or bad input; 3 internal error.\n", kx_global_options_help);
+}
+
+int main(int argc, char **argv)
+{
+	struct kx_session s;
+	const char *cmd = NULL;
+	int i, rc;
+
+	kx_session_init(&s);
+	for (i = 1; i < argc; i++) {
+		int g = kx_session_option(&s, argc, argv, &i);
+
+		if (g < 0) {
+			rc = KX_EXIT_USAGE;
+			goto out;
+		}
+		if (g)
+			continue;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("kxen-config 0.1\n");
+			rc = 0;
+			goto out;
+		}
+		if (argv[i][0] == '-') {
+			kx_errorf("unknown option '%s' (see kxen-config --help)", argv[i]);
+			rc = KX_EXIT_USAGE;
+			goto out;
+		}
+		cmd = argv[i];
+		break;
+	}
+	if (!cmd) {
+		usage(stderr);
+		rc = KX_EXIT_USAGE;
+		goto out;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(cmd, "conf"))
+		rc = kx_cmd_conf(&s, argc, argv);
+	else if (kx_is_config_command(cmd))
+		rc = kx_cmd_config(&s, cmd, argc, argv);
+	else if (!strcmp(cmd, "dump"))
+		rc = kx_cmd_dump(&s, argc, argv);
+	else if (!strcmp(cmd, "find"))
+		rc = kx_cmd_find(&s, argc, argv);
+	else {
+		kx_errorf("unknown command '%s' (see kxen-config --help)", cmd);
+		rc = KX_EXIT_USAGE;
+	}
+out:
+	fflush(stdout);
+	kx_session_free(&s);
+	return rc;
 }

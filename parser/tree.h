@@ -33,7 +33,9 @@ enum kx_tree_ftype { KX_FT_NONE = 0, KX_FT_FILE = 1, KX_FT_DIR = 2 };
 /*
  * Opens a directory tree.  'dir' must exist and be a directory.  Returns 0,
  * KX_ENOTFOUND or KX_EINVAL (not a directory).  The caller frees *out with
- * kx_tree_free().
+ * kx_tree_free().  On failure *out may still be set to a tree that only
+ * answers kx_tree_last_error(); free it with kx_tree_free() in all cases
+ * (the same holds for kx_tree_open_git).
  */
 int kx_tree_open_dir(struct kx_tree **out, const char *dir);
 

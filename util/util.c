@@ -546,3 +546,29 @@ fail_nofd:
 	errno = saved;
 	return KX_EIO;
 }
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+void kx_json_str(struct kx_buf *b, const char *s)
+{
+	if (!s) {
+		kx_buf_puts(b, "null");
+		return;
+	}
+	kx_buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': kx_buf_puts(b, "\\\""); break;
+		case '\\': kx_buf_puts(b, "\\\\"); break;
+		case '\n': kx_buf_puts(b, "\\n"); break;
+		case '\t': kx_buf_puts(b, "\\t"); break;
+		case '\r': kx_buf_puts(b, "\\r"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				kx_buf_printf(b, "\\u%04x", *p);
+			else
+				kx_buf_putc(b, (char)*p);
+		}
+	}
+	kx_buf_putc(b, '"');
+}

@@ -165,4 +165,9 @@ int kx_read_file(char **data, size_t *len, const char *path);
 int kx_write_file_atomic(const char *path, const char *data, size_t len,
 			 const char *backup);
 
+/* ---- JSON output ---------------------------------------------------------- */
+
+/* Appends 's' as a JSON string literal (quoted, escaped; NULL -> null). */
+void kx_json_str(struct kx_buf *b, const char *s);
+
 #endif /* KX_UTIL_H */

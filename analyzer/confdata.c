@@ -1,0 +1,1183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * confdata.c - .config reading/writing and conf's configuration modes.
+ *
+ * Reading: each "CONFIG_X=value" or "# CONFIG_X is not set" line sets the
+ * symbol's user value (def[KX_DEF_USER]); conf's warnings are kept
+ * verbatim ("FILE:LINE:warning: override: reassigning to symbol X").  The
+ * two generations of choice semantics differ here too: 6.11+ moves a
+ * member read from the file to the front of its choice's priority list;
+ * older trees record the selected member in the choice symbol.
+ *
+ * Writing walks the menu tree in order and prints every symbol flagged
+ * KX_SYM_WRITE by the evaluator, with menu comments, exactly as conf.
+ */
+#include "analyzer/confdata.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/eval.h"
+
+#define V2(kc) ((kc)->sem.choice_v2)
+
+static int default_open(void *ctx, const char *name, char **data, size_t *len)
+{
+	(void)ctx;
+	return kx_read_file(data, len, name);
+}
+
+void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc)
+{
+	const char *s;
+
+	memset(io, 0, sizeof(*io));
+	io->kc = kc;
+	io->open = default_open;
+	s = getenv("CONFIG_");
+	io->prefix = s ? s : "CONFIG_";
+	io->warn_unknown = getenv("KCONFIG_WARN_UNKNOWN_SYMBOLS") != NULL;
+	io->defconfig_list = getenv("KCONFIG_DEFCONFIG_LIST");
+	s = getenv("KCONFIG_OVERWRITECONFIG");
+	io->overwrite = s && *s;
+	s = getenv("KCONFIG_AUTOCONFIG");
+	io->autoconfig_name = s ? s : "include/config/auto.conf";
+	s = getenv("KCONFIG_AUTOHEADER");
+	io->autoheader_name = s ? s : "include/generated/autoconf.h";
+	s = getenv("KCONFIG_RUSTCCFG");
+	io->rustccfg_name = s ? s : "include/generated/rustc_cfg";
+}
+
+static const char *config_name(void)
+{
+	const char *name = getenv("KCONFIG_CONFIG");
+
+	return name ? name : ".config";
+}
+
+static void message(struct kx_confio *io, const char *fmt, const char *arg)
+{
+	char *msg;
+
+	if (!io->message)
+		return;
+	msg = kx_xasprintf(fmt, arg);
+	io->message(io->message_ctx, msg);
+	free(msg);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+struct reader {
+	struct kx_confio *io;
+	const char *name;
+	int lineno;
+};
+
+static void conf_warning(struct reader *rd, const char *fmt, const char *a,
+			 const char *b)
+{
+	struct kx_buf msg = KX_BUF_INIT;
+
+	kx_buf_printf(&msg, fmt, a, b);
+	if (rd->io->kc->diags)
+		kx_diags_add(rd->io->kc->diags, KX_DIAG_WARNING, rd->name,
+			     rd->lineno, "%s:%d:warning: %s", rd->name,
+			     rd->lineno, kx_buf_cstr(&msg));
+	kx_buf_free(&msg);
+	rd->io->warnings++;
+}
+
+/* conf_set_sym_val: parses 'p' for symbol s into def[which] */
+static int set_sym_val(struct reader *rd, struct kx_sym *s, int which,
+		       unsigned def_flags, char *p)
+{
+	struct kx_kconfig *kc = rd->io->kc;
+	char *p2;
+
+	switch (s->type) {
+	case KX_S_TRISTATE:
+		if (p[0] == 'm') {
+			s->def[which].tri = KX_MOD;
+			s->flags |= def_flags;
+			break;
+		}
+		/* fall through */
+	case KX_S_BOOLEAN:
+		if (p[0] == 'y') {
+			s->def[which].tri = KX_YES;
+			s->flags |= def_flags;
+			break;
+		}
+		if (p[0] == 'n') {
+			s->def[which].tri = KX_NO;
+			s->flags |= def_flags;
+			break;
+		}
+		if (which != KX_DEF_AUTO)
+			conf_warning(rd, "symbol value '%s' invalid for %s", p, s->name);
+		return 1;
+	case KX_S_STRING:
+		/* no escaping in auto.conf */
+		if (which != KX_DEF_AUTO) {
+			if (*p++ != '"')
+				break;
+			for (p2 = p; (p2 = strpbrk(p2, "\"\\")); p2++) {
+				if (*p2 == '"') {
+					*p2 = 0;
+					break;
+				}
+				memmove(p2, p2 + 1, strlen(p2));
+			}
+			if (!p2) {
+				conf_warning(rd, "invalid string found%s%s", "", "");
+				return 1;
+			}
+		}
+		/* fall through */
+	case KX_S_INT:
+	case KX_S_HEX:
+		if (kx_sym_string_valid(s, p)) {
+			s->def[which].val = kx_arena_strdup(kc->arena, p);
+			s->flags |= def_flags;
+		} else {
+			if (which != KX_DEF_AUTO)
+				conf_warning(rd, "symbol value '%s' invalid for %s",
+					     p, s->name);
+			return 1;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* 6.11+: a member read from a file gets the highest priority */
+static void move_to_front(struct kx_kconfig *kc, struct kx_sym *s)
+{
+	struct kx_menu *cm = kx_sym_choice_menu(s);
+	struct kx_menu *old = s->member_of;
+
+	(void)kc;
+	if (!cm)
+		return;
+	if (old) {
+		for (size_t i = 0; i < old->nprio; i++) {
+			if (old->prio[i] != s)
+				continue;
+			memmove(old->prio + i, old->prio + i + 1,
+				(old->nprio - i - 1) * sizeof(*old->prio));
+			old->nprio--;
+			break;
+		}
+	}
+	if (cm->nprio == cm->capprio) {
+		size_t cap = cm->capprio ? cm->capprio * 2 : 8;
+		struct kx_sym **v = kx_arena_alloc(kc->arena, cap * sizeof(*v));
+
+		if (cm->nprio)
+			memcpy(v, cm->prio, cm->nprio * sizeof(*v));
+		cm->prio = v;
+		cm->capprio = cap;
+	}
+	memmove(cm->prio + 1, cm->prio, cm->nprio * sizeof(*cm->prio));
+	cm->prio[0] = s;
+	cm->nprio++;
+	s->member_of = cm;
+}
+
+/* <= 6.10: a choice value read from a file sets the choice's state */
+static void v1_choice_state(struct reader *rd, struct kx_sym *s, int which,
+			    unsigned def_flags)
+{
+	struct kx_sym *cs = s->choice_sym;
+
+	switch (s->def[which].tri) {
+	case KX_NO:
+		break;
+	case KX_MOD:
+		if (cs->def[which].tri == KX_YES) {
+			conf_warning(rd, "%s creates inconsistent choice state%s",
+				     s->name, "");
+			cs->flags &= ~def_flags;
+		}
+		break;
+	case KX_YES:
+		if (cs->def[which].tri != KX_NO)
+			conf_warning(rd, "override: %s changes choice state%s",
+				     s->name, "");
+		cs->choice_def[which] = s;
+		break;
+	}
+	cs->def[which].tri = KX_TRI_OR(cs->def[which].tri, s->def[which].tri);
+}
+
+static void reset_defs(struct kx_kconfig *kc, int which, unsigned def_flags)
+{
+	for (size_t i = 0; i < kc->nsyms; i++) {
+		struct kx_sym *s = kc->syms[i];
+
+		if (V2(kc)) {
+			s->flags &= ~def_flags;
+		} else {
+			s->flags |= KX_SYM_CHANGED;
+			s->flags &= ~(def_flags | KX_SYM_VALID);
+			if (kx_sym_is_choice(s))
+				s->flags |= def_flags;
+		}
+		s->def[which].val = NULL;
+		s->def[which].tri = KX_NO;
+		s->choice_def[which] = NULL;
+	}
+	if (V2(kc) && which == KX_DEF_USER)
+		for (size_t i = 0; i < kc->nsyms; i++)
+			kc->syms[i]->flags &= ~KX_SYM_VALID;
+}
+
+/* one line: returns the symbol name and value, or NULL to skip */
+static const char *split_line(struct reader *rd, char *line, char **val)
+{
+	struct kx_confio *io = rd->io;
+	size_t plen = strlen(io->prefix);
+	char *p, *name;
+
+	if (line[0] == '#') {
+		if (line[1] != ' ')
+			return NULL;
+		p = line + 2;
+		if (memcmp(p, io->prefix, plen))
+			return NULL;
+		name = p + plen;
+		p = strchr(name, ' ');
+		if (!p)
+			return NULL;
+		*p++ = 0;
+		if (V2(io->kc) ? strcmp(p, "is not set") : strncmp(p, "is not set", 10))
+			return NULL;
+		*val = (char *)"n";
+		return name;
+	}
+	if (V2(io->kc)) {
+		if (!line[0])
+			return NULL;
+		if (memcmp(line, io->prefix, plen)) {
+			conf_warning(rd, "unexpected data: %s%s", line, "");
+			return NULL;
+		}
+		name = line + plen;
+		p = strchr(name, '=');
+		if (!p) {
+			conf_warning(rd, "unexpected data: %s%s", line, "");
+			return NULL;
+		}
+		*p = 0;
+		*val = p + 1;
+		return name;
+	}
+	if (!memcmp(line, io->prefix, plen)) {
+		name = line + plen;
+		p = strchr(name, '=');
+		if (!p)
+			return NULL;
+		*p++ = 0;
+		*val = p;
+		return name;
+	}
+	if (line[0] != '\r' && line[0] != '\n' && line[0])
+		conf_warning(rd, "unexpected data: %s%s", line, "");
+	return NULL;
+}
+
+int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
+		     size_t len, int which)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct reader rd = { io, name, 0 };
+	unsigned def_flags = KX_SYM_DEF_USER << which;
+	size_t pos = 0;
+
+	io->warnings = 0;
+	reset_defs(kc, which, def_flags);
+	while (pos < len) {
+		char *line = data + pos, *val = NULL, *nl;
+		size_t n;
+		const char *sname;
+		struct kx_sym *s;
+
+		nl = memchr(line, '\n', len - pos);
+		n = nl ? (size_t)(nl - line) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		line[n] = 0;
+		/* conf strips "\n" and one "\r" before it */
+		if (n && line[n - 1] == '\r' && nl)
+			line[--n] = 0;
+		rd.lineno++;
+		/* a NUL byte ends the line for conf's string functions */
+		sname = split_line(&rd, line, &val);
+		if (!sname)
+			continue;
+		s = kx_sym_find(kc, sname);
+		if (!s || (s->flags & KX_SYM_CONST)) {
+			if (which != KX_DEF_AUTO) {
+				if (io->warn_unknown)
+					conf_warning(&rd, "unknown symbol: %s%s", sname, "");
+				kc->changed = true;
+			}
+			continue;
+		}
+		if (s->flags & def_flags)
+			conf_warning(&rd, "override: reassigning to symbol %s%s",
+				     s->name, "");
+		if (set_sym_val(&rd, s, which, def_flags, val))
+			continue;
+		if (V2(kc)) {
+			if (which == KX_DEF_USER)
+				move_to_front(kc, s);
+		} else if (s->flags & KX_SYM_CHOICEVAL) {
+			v1_choice_state(&rd, s, which, def_flags);
+		}
+	}
+	return 0;
+}
+
+int kx_conf_read_simple(struct kx_confio *io, const char *name, int which)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	if (name) {
+		err = io->open(io->open_ctx, name, &data, &len);
+	} else {
+		name = config_name();
+		err = io->open(io->open_ctx, name, &data, &len);
+		if (err == KX_ENOTFOUND) {
+			const char *list = io->defconfig_list;
+
+			io->kc->changed = true;
+			/* each word of KCONFIG_DEFCONFIG_LIST, first that exists */
+			while (list && *list && err == KX_ENOTFOUND) {
+				size_t n;
+				char *word;
+
+				while (*list == ' ' || *list == '\t' || *list == '\n')
+					list++;
+				n = strcspn(list, " \t\n");
+				if (!n)
+					break;
+				word = kx_arena_strndup(io->kc->arena, list, n);
+				list += n;
+				err = io->open(io->open_ctx, word, &data, &len);
+				if (!err) {
+					name = word;
+					message(io, "using defaults found in %s", name);
+				}
+			}
+		}
+	}
+	if (err == KX_ENOTFOUND)
+		return KX_READ_NOT_FOUND;
+	if (err < 0)
+		return err;
+	err = kx_conf_read_buf(io, name, data, len, which);
+	free(data);
+	return err;
+}
+
+int kx_conf_read(struct kx_confio *io, const char *name)
+{
+	struct kx_kconfig *kc = io->kc;
+	size_t n;
+	struct kx_sym **order;
+	int unsaved = 0, err;
+
+	kc->changed = false;
+	err = kx_conf_read_simple(io, name, KX_DEF_USER);
+	if (err) {
+		kx_sym_calc_value(kc, kc->modules_sym);
+		return err;
+	}
+	kx_sym_calc_value(kc, kc->modules_sym);
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *s = order[i];
+
+		kx_sym_calc_value(kc, s);
+		if (kx_sym_is_choice(s) || (s->flags & KX_SYM_NO_WRITE))
+			continue;
+		if (kx_sym_has_value(s) && (s->flags & KX_SYM_WRITE)) {
+			/* does the computed value agree with the file? */
+			if (s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) {
+				if (s->def[KX_DEF_USER].tri == s->curr.tri)
+					continue;
+			} else if (s->curr.val && s->def[KX_DEF_USER].val &&
+				   !strcmp(s->curr.val, s->def[KX_DEF_USER].val)) {
+				continue;
+			}
+		} else if (!kx_sym_has_value(s) && !(s->flags & KX_SYM_WRITE)) {
+			continue;
+		}
+		unsaved++;
+	}
+	if (!V2(kc)) {
+		for (size_t i = 0; i < n; i++) {
+			struct kx_sym *s = order[i];
+
+			if (!kx_sym_has_value(s) || (s->flags & KX_SYM_CHOICEVAL))
+				continue;
+			/* generated values re-appear as new when they become visible */
+			if (s->visible == KX_NO && !unsaved)
+				s->flags &= ~KX_SYM_DEF_USER;
+			if (s->type == KX_S_STRING || s->type == KX_S_INT ||
+			    s->type == KX_S_HEX) {
+				/* a value out of range is dropped */
+				if (kx_sym_string_within_range(kc, s, s->def[KX_DEF_USER].val))
+					continue;
+				s->flags &= ~(KX_SYM_VALID | KX_SYM_DEF_USER);
+				unsaved++;
+			}
+		}
+	}
+	if (unsaved || io->warnings)
+		kc->changed = true;
+	return 0;
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+static void escape_string(struct kx_buf *out, const char *in)
+{
+	kx_buf_putc(out, '"');
+	for (; *in; in++) {
+		if (*in == '"' || *in == '\\')
+			kx_buf_putc(out, '\\');
+		kx_buf_putc(out, *in);
+	}
+	kx_buf_putc(out, '"');
+}
+
+void kx_conf_format_symbol(struct kx_confio *io, struct kx_buf *out,
+			   struct kx_sym *s, bool n_as_unset)
+{
+	const char *val;
+
+	if (s->type == KX_S_UNKNOWN)
+		return;
+	val = kx_sym_string_value(io->kc, s);
+	if ((s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) &&
+	    n_as_unset && *val == 'n') {
+		kx_buf_printf(out, "# %s%s is not set", io->prefix, s->name);
+		return;
+	}
+	kx_buf_printf(out, "%s%s=", io->prefix, s->name);
+	if (s->type == KX_S_STRING)
+		escape_string(out, val);
+	else
+		kx_buf_puts(out, val);
+}
+
+static void print_dotconfig_sym(struct kx_confio *io, struct kx_buf *out,
+				struct kx_sym *s)
+{
+	if (s->type == KX_S_UNKNOWN)
+		return;
+	kx_conf_format_symbol(io, out, s, true);
+	kx_buf_putc(out, '\n');
+}
+
+void kx_conf_format(struct kx_confio *io, struct kx_buf *out)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_menu *m, *root = &kc->rootmenu;
+	bool need_newline = false;
+
+	kx_buf_printf(out, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n",
+		      kc->rootmenu.prompt->text);
+	if (!kc->changed)
+		kx_sym_clear_all_valid(kc);
+	m = root->list;
+	while (m) {
+		struct kx_sym *s = m->sym;
+
+		if (!s) {
+			if (!kx_menu_is_visible(kc, m))
+				goto next;
+			kx_buf_printf(out, "\n#\n# %s\n#\n", kx_menu_prompt_text(m));
+			need_newline = false;
+		} else if (!kx_sym_is_choice(s) && !(s->flags & KX_SYM_WRITTEN)) {
+			kx_sym_calc_value(kc, s);
+			if (!(s->flags & KX_SYM_WRITE))
+				goto next;
+			if (need_newline) {
+				kx_buf_putc(out, '\n');
+				need_newline = false;
+			}
+			s->flags |= KX_SYM_WRITTEN;
+			print_dotconfig_sym(io, out, s);
+		}
+next:
+		if (m->list) {
+			m = m->list;
+			continue;
+		}
+		for (;;) {
+			if (!m->sym && m != root && kx_menu_is_visible(kc, m) &&
+			    m->prompt->type == KX_P_MENU) {
+				kx_buf_printf(out, "# end of %s\n", kx_menu_prompt_text(m));
+				need_newline = true;
+			}
+			if (m->next) {
+				m = m->next;
+				break;
+			}
+			m = m->parent;
+			if (!m)
+				break;
+		}
+	}
+	for (size_t i = 0; i < kc->nsyms; i++)
+		kc->syms[i]->flags &= ~KX_SYM_WRITTEN;
+}
+
+void kx_conf_format_defconfig(struct kx_confio *io, struct kx_buf *out)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_menu *m, *root = &kc->rootmenu;
+
+	kx_sym_clear_all_valid(kc);
+	for (m = kx_menu_next(root, root); m; m = kx_menu_next(m, root)) {
+		struct kx_sym *s = m->sym;
+
+		if (!s) {
+			/* older conf evaluates menus here (with a side effect) */
+			if (!V2(kc))
+				kx_menu_is_visible(kc, m);
+			continue;
+		}
+		if (kx_sym_is_choice(s))
+			continue;
+		kx_sym_calc_value(kc, s);
+		if (!(s->flags & KX_SYM_WRITE))
+			continue;
+		s->flags &= ~KX_SYM_WRITE;
+		if (!kx_sym_is_changeable(kc, s))
+			continue;
+		if (!strcmp(kx_sym_string_value(kc, s), kx_sym_string_default(kc, s)))
+			continue;
+		if (V2(kc)) {
+			struct kx_menu *cm = kx_sym_choice_menu(s);
+
+			if (cm && s == kx_choice_default(kc, cm) && s->curr.tri == KX_YES)
+				continue;
+		} else if (s->flags & KX_SYM_CHOICEVAL) {
+			struct kx_sym *cs = s->choice_sym;
+
+			if (!(cs->flags & KX_SYM_OPTIONAL) &&
+			    s == kx_choice_default(kc, cs->menus) &&
+			    s->type == KX_S_BOOLEAN && s->curr.tri == KX_YES)
+				continue;
+		}
+		print_dotconfig_sym(io, out, s);
+	}
+}
+
+static bool same_contents(const char *path, const struct kx_buf *b)
+{
+	char *data = NULL;
+	size_t len = 0;
+	bool same;
+
+	if (kx_read_file(&data, &len, path) < 0)
+		return false;
+	same = len == b->len && !memcmp(data, kx_buf_cstr(b), len);
+	free(data);
+	return same;
+}
+
+/* conf's make_parent_dir: creates the directories leading to 'path' */
+static int make_parent_dir(const char *path)
+{
+	char *tmp = kx_xstrdup(path), *p;
+
+	p = strrchr(tmp, '/');
+	if (!p) {
+		free(tmp);
+		return 0;
+	}
+	p[1] = 0;
+	for (p = tmp; *p == '/'; p++)
+		;
+	while ((p = strchr(p, '/'))) {
+		struct stat st;
+
+		*p = 0;
+		if ((stat(tmp, &st) || !S_ISDIR(st.st_mode)) && mkdir(tmp, 0755)) {
+			free(tmp);
+			return -1;
+		}
+		*p = '/';
+		while (*p == '/')
+			p++;
+	}
+	free(tmp);
+	return 0;
+}
+
+int kx_conf_write(struct kx_confio *io, const char *name)
+{
+	struct kx_buf out = KX_BUF_INIT;
+	struct stat st;
+	char *old;
+	int err;
+
+	if (!name)
+		name = config_name();
+	if (!*name) {
+		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0,
+			     "config name is empty");
+		errno = EINVAL;
+		return KX_EIO;
+	}
+	if (stat(name, &st) == 0 && S_ISDIR(st.st_mode)) {
+		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0,
+			     "%s: Is a directory", name);
+		errno = EISDIR;
+		return KX_EIO;
+	}
+	if (make_parent_dir(name))
+		return KX_EIO;
+	kx_conf_format(io, &out);
+	if (!io->overwrite && same_contents(name, &out)) {
+		message(io, "No change to %s", name);
+		io->kc->changed = false;
+		kx_buf_free(&out);
+		return 0;
+	}
+	if (io->overwrite) {
+		FILE *f = fopen(name, "w");
+
+		err = 0;
+		if (!f || fwrite(kx_buf_cstr(&out), 1, out.len, f) != out.len)
+			err = KX_EIO;
+		if (f && fclose(f))
+			err = KX_EIO;
+	} else {
+		old = kx_xasprintf("%s.old", name);
+		err = kx_write_file_atomic(name, kx_buf_cstr(&out), out.len, old);
+		free(old);
+	}
+	kx_buf_free(&out);
+	if (err)
+		return err;
+	message(io, "configuration written to %s", name);
+	io->kc->changed = false;
+	return 0;
+}
+
+int kx_conf_write_defconfig(struct kx_confio *io, const char *filename)
+{
+	struct kx_buf out = KX_BUF_INIT;
+	int err;
+
+	kx_conf_format_defconfig(io, &out);
+	err = kx_write_file_atomic(filename, kx_buf_cstr(&out), out.len, NULL);
+	kx_buf_free(&out);
+	return err;
+}
+
+/* ---- autoconf ------------------------------------------------------------------ */
+
+static void print_c_symbol(struct kx_confio *io, struct kx_buf *b, struct kx_sym *s)
+{
+	const char *val = kx_sym_string_value(io->kc, s), *suffix = "", *prefix = "";
+
+	switch (s->type) {
+	case KX_S_BOOLEAN:
+	case KX_S_TRISTATE:
+		if (*val == 'n')
+			return;
+		if (*val == 'm')
+			suffix = "_MODULE";
+		val = "1";
+		break;
+	case KX_S_HEX:
+		if (val[0] != '0' || (val[1] != 'x' && val[1] != 'X'))
+			prefix = "0x";
+		break;
+	default:
+		break;
+	}
+	kx_buf_printf(b, "#define %s%s%s %s", io->prefix, s->name, suffix, prefix);
+	if (s->type == KX_S_STRING)
+		escape_string(b, val);
+	else
+		kx_buf_puts(b, val);
+	kx_buf_putc(b, '\n');
+}
+
+static void print_rust_symbol(struct kx_confio *io, struct kx_buf *b, struct kx_sym *s)
+{
+	const char *val = kx_sym_string_value(io->kc, s);
+	char *tmp = NULL;
+
+	switch (s->type) {
+	case KX_S_BOOLEAN:
+	case KX_S_TRISTATE:
+		if (*val == 'n')
+			return;
+		kx_buf_printf(b, "--cfg=%s%s\n", io->prefix, s->name);
+		break;
+	case KX_S_HEX:
+		if (val[0] != '0' || (val[1] != 'x' && val[1] != 'X'))
+			val = tmp = kx_xasprintf("0x%s", val);
+		break;
+	default:
+		break;
+	}
+	kx_buf_printf(b, "--cfg=%s%s=", io->prefix, s->name);
+	escape_string(b, val);
+	kx_buf_putc(b, '\n');
+	free(tmp);
+}
+
+static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_buf b = KX_BUF_INIT;
+	struct kx_sym **order;
+	size_t n;
+	char *tmp;
+	int err = 0;
+
+	if (make_parent_dir(name))
+		return KX_EIO;
+	if (kind == 0)
+		kx_buf_printf(&b, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n",
+			      kc->rootmenu.prompt->text);
+	else if (kind == 1)
+		kx_buf_printf(&b, "/*\n * Automatically generated file; DO NOT EDIT.\n * %s\n */\n",
+			      kc->rootmenu.prompt->text);
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *s = order[i];
+
+		if (!(s->flags & KX_SYM_WRITE) || !s->name || (s->flags & KX_SYM_CONST))
+			continue;
+		if (kind == 0) {
+			if (s->type == KX_S_UNKNOWN)
+				continue;
+			const char *val = kx_sym_string_value(kc, s);
+
+			if ((s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) &&
+			    *val == 'n')
+				continue;
+			kx_buf_printf(&b, "%s%s=%s\n", io->prefix, s->name, val);
+		} else if (kind == 1) {
+			if (s->type != KX_S_UNKNOWN)
+				print_c_symbol(io, &b, s);
+		} else if (s->type != KX_S_UNKNOWN) {
+			print_rust_symbol(io, &b, s);
+		}
+	}
+	tmp = kx_xasprintf("%s.tmp", name);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fwrite(kx_buf_cstr(&b), 1, b.len, f) != b.len)
+		err = KX_EIO;
+	if (f && fclose(f))
+		err = KX_EIO;
+	if (!err && rename(tmp, name))
+		err = KX_EIO;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	kx_buf_free(&b);
+	return err;
+}
+
+static int write_autoconf_cmd(struct kx_confio *io)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_buf b = KX_BUF_INIT;
+	const char *name = io->autoconfig_name;
+	char *path, *tmp;
+	int err = 0;
+
+	if (V2(kc) || kc->sem.version >= 602) {
+		kx_buf_printf(&b, "autoconfig := %s\n\ndeps_config := \\\n", name);
+		for (size_t i = 0; i < kc->nfiles; i++) {
+			bool dup = false;
+
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = kc->files[j] == kc->files[i];
+			if (!dup)
+				kx_buf_printf(&b, "\t%s \\\n", kc->files[i]);
+		}
+		kx_buf_puts(&b, "\n$(autoconfig): $(deps_config)\n$(deps_config): ;\n");
+		for (size_t i = 0; i < kc->nenv; i++)
+			kx_buf_printf(&b, "\nifneq \"$(%s)\" \"%s\"\n$(autoconfig): FORCE\nendif\n",
+				      kc->env_names[i], kc->env_values[i]);
+	} else {
+		kx_buf_puts(&b, "deps_config := \\\n");
+		for (size_t i = kc->nfiles; i-- > 0;) {
+			bool dup = false;
+
+			for (size_t j = i + 1; j < kc->nfiles && !dup; j++)
+				dup = kc->files[j] == kc->files[i];
+			if (!dup)
+				kx_buf_printf(&b, "\t%s \\\n", kc->files[i]);
+		}
+		kx_buf_printf(&b, "\n%s: $(deps_config)\n\n", name);
+		for (size_t i = 0; i < kc->nenv; i++)
+			kx_buf_printf(&b, "ifneq \"$(%s)\" \"%s\"\n%s: FORCE\nendif\n",
+				      kc->env_names[i], kc->env_values[i], name);
+		kx_buf_puts(&b, "\n$(deps_config): ;\n");
+	}
+	path = kx_xasprintf("%s.cmd", name);
+	tmp = kx_xasprintf("%s.cmd.tmp", name);
+	if (make_parent_dir(path) < 0)
+		err = KX_EIO;
+	if (!err) {
+		FILE *f = fopen(tmp, "w");
+
+		if (!f || fwrite(kx_buf_cstr(&b), 1, b.len, f) != b.len)
+			err = KX_EIO;
+		if (f && fclose(f))
+			err = KX_EIO;
+		if (!err && rename(tmp, path))
+			err = KX_EIO;
+	}
+	free(path);
+	free(tmp);
+	kx_buf_free(&b);
+	return err;
+}
+
+/* include/config/<SYMBOL>: touched when a symbol's value changed */
+static int touch_deps(struct kx_confio *io)
+{
+	struct kx_kconfig *kc = io->kc;
+	const char *name = io->autoconfig_name, *slash = strrchr(name, '/');
+	size_t plen = slash ? (size_t)(slash - name + 1) : 0;
+	struct kx_sym **order;
+	size_t n;
+
+	kx_conf_read_simple(io, name, KX_DEF_AUTO);
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *s = order[i];
+
+		if (kx_sym_is_choice(s) || !s->name || (s->flags & KX_SYM_CONST))
+			continue;
+		if (s->flags & KX_SYM_WRITE) {
+			if (s->flags & KX_SYM_DEF_AUTO) {
+				if (s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) {
+					if (s->curr.tri == s->def[KX_DEF_AUTO].tri)
+						continue;
+				} else if (s->type == KX_S_STRING || s->type == KX_S_HEX ||
+					   s->type == KX_S_INT) {
+					if (!strcmp(kx_sym_string_value(kc, s),
+						    s->def[KX_DEF_AUTO].val))
+						continue;
+				}
+			} else if ((s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) &&
+				   s->curr.tri == KX_NO) {
+				continue;
+			}
+		} else if (!(s->flags & KX_SYM_DEF_AUTO)) {
+			continue;
+		}
+		char *path = kx_xasprintf("%.*s%s", (int)plen, name, s->name);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 && errno == ENOENT && !make_parent_dir(path))
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		free(path);
+		if (fd < 0)
+			return KX_EIO;
+		close(fd);
+	}
+	return 0;
+}
+
+int kx_conf_write_autoconf(struct kx_confio *io, bool overwrite)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_sym **order;
+	struct stat st;
+	size_t n;
+	int err;
+
+	if (!overwrite && stat(io->autoconfig_name, &st) == 0)
+		return 0;
+	if ((err = write_autoconf_cmd(io)))
+		return err;
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++)
+		kx_sym_calc_value(kc, order[i]);
+	if ((err = touch_deps(io)))
+		return err;
+	if ((err = write_autoconf_file(io, io->autoheader_name, 1)))
+		return err;
+	if (kc->sem.version >= 601 &&
+	    (err = write_autoconf_file(io, io->rustccfg_name, 2)))
+		return err;
+	return write_autoconf_file(io, io->autoconfig_name, 0);
+}
+
+/* ---- modes ---------------------------------------------------------------------- */
+
+void kx_rand_seed(struct kx_rand *r, unsigned seed)
+{
+	int32_t word = (int32_t)seed;
+	int32_t v[34];
+
+	if (word == 0)
+		word = 1;
+	v[0] = word;
+	for (int i = 1; i < 31; i++) {
+		int32_t hi = word / 127773, lo = word % 127773;
+
+		word = 16807 * lo - 2836 * hi;
+		if (word < 0)
+			word += 2147483647;
+		v[i] = word;
+	}
+	for (int i = 31; i < 34; i++)
+		v[i] = v[i - 31];
+	memcpy(r->r, v, sizeof(v));
+	r->i = 34;
+	/* glibc discards the first 310 outputs */
+	for (int i = 0; i < 310; i++)
+		kx_rand_next(r);
+}
+
+int kx_rand_next(struct kx_rand *r)
+{
+	int k = r->i;
+	uint32_t a = (uint32_t)r->r[(k - 31) % 34], b = (uint32_t)r->r[(k - 3) % 34];
+	uint32_t v = a + b;
+
+	r->r[k % 34] = (int32_t)v;
+	r->i = k + 1;
+	if (r->i >= 34 * 1000)
+		r->i = r->i % 34 + 34;
+	return (int)(v >> 1);
+}
+
+static kx_tri random_value(struct kx_sym *s, struct kx_rand *rnd, int pby,
+			   int pty, int ptm)
+{
+	int cnt = kx_rand_next(rnd) % 100;
+
+	if (s->type == KX_S_TRISTATE) {
+		if (cnt < pty)
+			return KX_YES;
+		if (cnt < pty + ptm)
+			return KX_MOD;
+		return KX_NO;
+	}
+	return cnt < pby ? KX_YES : KX_NO;
+}
+
+/* 6.11+: pick a random member for choices without user input */
+static void v2_randomize_choice(struct kx_kconfig *kc, struct kx_menu *choice,
+				struct kx_rand *rnd)
+{
+	struct kx_menu *m;
+	int cnt = 0;
+
+	(void)kc;
+	for (m = kx_menu_next(choice, choice); m; m = kx_menu_next(m, choice))
+		if (m->sym && !kx_sym_has_value(m->sym))
+			cnt++;
+	while (cnt > 0) {
+		int x = kx_rand_next(rnd) % cnt;
+
+		for (m = kx_menu_next(choice, choice); m; m = kx_menu_next(m, choice)) {
+			struct kx_sym *s = m->sym;
+
+			if (s && !kx_sym_has_value(s))
+				x--;
+			if (x < 0) {
+				s->def[KX_DEF_USER].tri = KX_YES;
+				s->flags |= KX_SYM_DEF_USER;
+				/* lower priority than KCONFIG_ALLCONFIG input */
+				for (size_t i = 0; i < choice->nprio; i++) {
+					if (choice->prio[i] != s)
+						continue;
+					memmove(choice->prio + i, choice->prio + i + 1,
+						(choice->nprio - i - 1) * sizeof(*choice->prio));
+					choice->prio[choice->nprio - 1] = s;
+					break;
+				}
+				break;
+			}
+		}
+		cnt--;
+	}
+}
+
+/* <= 6.10: a random member of a choice that is y */
+static bool v1_randomize_choice(struct kx_kconfig *kc, struct kx_sym *cs,
+				struct kx_rand *rnd)
+{
+	struct kx_sym **v;
+	size_t n;
+	int def;
+
+	(void)kc;
+	if (cs->curr.tri != KX_YES)
+		return false;
+	v = cs->menus ? cs->menus->members : NULL;
+	n = cs->menus ? cs->menus->nmembers : 0;
+	if (!n)
+		return false;
+	def = kx_rand_next(rnd) % (int)n;
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i == def) {
+			v[i]->def[KX_DEF_USER].tri = KX_YES;
+			cs->choice_def[KX_DEF_USER] = v[i];
+		} else {
+			v[i]->def[KX_DEF_USER].tri = KX_NO;
+		}
+		v[i]->flags |= KX_SYM_DEF_USER;
+		v[i]->flags &= ~KX_SYM_VALID;
+	}
+	cs->flags |= KX_SYM_DEF_USER;
+	cs->flags &= ~KX_SYM_VALID;
+	return true;
+}
+
+static bool v1_set_all_new_symbols(struct kx_kconfig *kc, enum kx_def_mode mode,
+				   struct kx_rand *rnd, int pby, int pty, int ptm)
+{
+	struct kx_sym **order;
+	size_t n;
+	bool changed = false;
+
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *s = order[i];
+		enum kx_symtype t;
+
+		if (kx_sym_has_value(s) || (s->flags & KX_SYM_VALID))
+			continue;
+		t = kx_sym_get_type(kc, s);
+		if (t != KX_S_BOOLEAN && t != KX_S_TRISTATE)
+			continue;
+		changed = true;
+		switch (mode) {
+		case KX_DEF_YES:
+			s->def[KX_DEF_USER].tri = KX_YES;
+			break;
+		case KX_DEF_MOD:
+			s->def[KX_DEF_USER].tri = KX_MOD;
+			break;
+		case KX_DEF_NO:
+			s->def[KX_DEF_USER].tri = KX_NO;
+			break;
+		case KX_DEF_RANDOM:
+			s->def[KX_DEF_USER].tri = random_value(s, rnd, pby, pty, ptm);
+			break;
+		default:
+			continue;
+		}
+		if (!(kx_sym_is_choice(s) && mode == KX_DEF_RANDOM))
+			s->flags |= KX_SYM_DEF_USER;
+	}
+	kx_sym_clear_all_valid(kc);
+	if (mode != KX_DEF_RANDOM) {
+		for (size_t i = 0; i < n; i++) {
+			struct kx_sym *s = order[i];
+
+			if ((kx_sym_is_choice(s) && !kx_sym_has_value(s)) ||
+			    (s->flags & KX_SYM_CHOICEVAL))
+				s->flags |= KX_SYM_NEED_SET_CHOICE_VALUES;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *cs = order[i];
+
+		if (kx_sym_has_value(cs) || !kx_sym_is_choice(cs))
+			continue;
+		kx_sym_calc_value(kc, cs);
+		if (mode == KX_DEF_RANDOM) {
+			changed |= v1_randomize_choice(kc, cs, rnd);
+		} else {
+			struct kx_sym **v = cs->menus ? cs->menus->members : NULL;
+			size_t nm = cs->menus ? cs->menus->nmembers : 0;
+
+			for (size_t j = 0; j < nm; j++)
+				if (!kx_sym_has_value(v[j]))
+					v[j]->def[KX_DEF_USER].tri = KX_NO;
+			cs->flags |= KX_SYM_DEF_USER;
+			cs->flags &= ~(KX_SYM_VALID | KX_SYM_NEED_SET_CHOICE_VALUES);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+bool kx_conf_set_all_new_symbols(struct kx_kconfig *kc, enum kx_def_mode mode,
+				 struct kx_rand *rnd, int pby, int pty, int ptm)
+{
+	struct kx_menu *m, *root = &kc->rootmenu;
+
+	if (!V2(kc))
+		return v1_set_all_new_symbols(kc, mode, rnd, pby, pty, ptm);
+	for (m = kx_menu_next(root, root); m; m = kx_menu_next(m, root)) {
+		struct kx_sym *s = m->sym;
+		kx_tri val;
+
+		if (!s || !m->prompt || kx_sym_has_value(s) ||
+		    (s->type != KX_S_BOOLEAN && s->type != KX_S_TRISTATE) ||
+		    kx_sym_is_choice_value(kc, s))
+			continue;
+		if (kx_sym_is_choice(s)) {
+			if (mode == KX_DEF_RANDOM)
+				v2_randomize_choice(kc, m, rnd);
+			continue;
+		}
+		switch (mode) {
+		case KX_DEF_YES:
+			val = KX_YES;
+			break;
+		case KX_DEF_MOD:
+			val = KX_MOD;
+			break;
+		case KX_DEF_NO:
+			val = KX_NO;
+			break;
+		case KX_DEF_RANDOM:
+			val = random_value(s, rnd, pby, pty, ptm);
+			break;
+		default:
+			continue;
+		}
+		s->def[KX_DEF_USER].tri = val;
+		s->flags |= KX_SYM_DEF_USER;
+	}
+	kx_sym_clear_all_valid(kc);
+	return true;
+}
+
+void kx_conf_rewrite_tristates(struct kx_kconfig *kc, kx_tri from, kx_tri to)
+{
+	struct kx_sym **order;
+	size_t n;
+
+	order = kx_syms_conf_order(kc, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct kx_sym *s = order[i];
+
+		if (kx_sym_get_type(kc, s) == KX_S_TRISTATE &&
+		    s->def[KX_DEF_USER].tri == from)
+			s->def[KX_DEF_USER].tri = to;
+	}
+	kx_sym_clear_all_valid(kc);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * describe.c - menu paths and symbol descriptions.
+ */
+#include "analyzer/describe.h"
+
+#include <string.h>
+
+#include "analyzer/eval.h"
+
+const char *kx_sym_display_name(const struct kx_sym *s)
+{
+	return s->name ? s->name : "<choice>";
+}
+
+struct kx_menu *kx_sym_main_menu(const struct kx_sym *s)
+{
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next)
+		if (m->prompt)
+			return m;
+	return s->menus;
+}
+
+static const char *menu_label(const struct kx_menu *m)
+{
+	const char *t = kx_menu_prompt_text(m);
+
+	return t ? t : "?";
+}
+
+void kx_menu_path(struct kx_buf *b, const struct kx_menu *m, const char *sep)
+{
+	const struct kx_menu *chain[256];
+	int n = 0;
+
+	for (; m && !(m->flags & KX_MENU_ROOT) && n < 256; m = m->parent)
+		chain[n++] = m;
+	while (n-- > 0) {
+		kx_buf_puts(b, menu_label(chain[n]));
+		if (n)
+			kx_buf_puts(b, sep);
+	}
+}
+
+static const char *value_text(void *ctx, struct kx_sym *s)
+{
+	return kx_sym_string_value(ctx, s);
+}
+
+static void expr_line(struct kx_kconfig *kc, struct kx_buf *b, const char *label,
+		      const struct kx_expr *e)
+{
+	kx_buf_printf(b, "  %-13s", label);
+	kx_expr_print(b, e, value_text, kc);
+	kx_buf_putc(b, '\n');
+}
+
+void kx_describe_sym(struct kx_kconfig *kc, struct kx_buf *b, struct kx_sym *s)
+{
+	kx_sym_calc_value(kc, s);
+	kx_buf_printf(b, "%s: %s = %s\n", kx_sym_display_name(s),
+		      kx_symtype_name(s->type), kx_sym_string_value(kc, s));
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
+		kx_buf_printf(b, "  defined at   %s:%d\n", m->file, m->line);
+		if (m->prompt) {
+			kx_buf_printf(b, "  prompt       \"%s\"\n", m->prompt->text);
+			kx_buf_puts(b, "  menu         ");
+			kx_menu_path(b, m, " -> ");
+			kx_buf_putc(b, '\n');
+		}
+		if (m->dep && !kx_expr_is_yes(kc, m->dep))
+			expr_line(kc, b, "depends on", m->dep);
+	}
+	for (struct kx_prop *p = s->prop; p; p = p->next) {
+		switch (p->type) {
+		case KX_P_DEFAULT:
+			kx_buf_puts(b, "  default      ");
+			kx_expr_print(b, p->expr, value_text, kc);
+			if (p->cond) {
+				kx_buf_puts(b, " if ");
+				kx_expr_print(b, p->cond, value_text, kc);
+			}
+			kx_buf_printf(b, "  (%s:%d)\n", p->file, p->line);
+			break;
+		case KX_P_SELECT:
+		case KX_P_IMPLY:
+			kx_buf_printf(b, "  %-13s", p->type == KX_P_SELECT ? "selects" : "implies");
+			kx_expr_print(b, p->expr, NULL, NULL);
+			if (p->cond) {
+				kx_buf_puts(b, " if ");
+				kx_expr_print(b, p->cond, value_text, kc);
+			}
+			kx_buf_printf(b, "  (%s:%d)\n", p->file, p->line);
+			break;
+		case KX_P_RANGE:
+			kx_buf_printf(b, "  range        %s %s", p->expr->left.sym->name,
+				      p->expr->right.sym->name);
+			if (p->cond) {
+				kx_buf_puts(b, " if ");
+				kx_expr_print(b, p->cond, value_text, kc);
+			}
+			kx_buf_printf(b, "  (%s:%d)\n", p->file, p->line);
+			break;
+		default:
+			break;
+		}
+	}
+	if (s->rev_dep)
+		expr_line(kc, b, "selected by", s->rev_dep);
+	if (s->implied)
+		expr_line(kc, b, "implied by", s->implied);
+}
+
+static void json_expr(struct kx_kconfig *kc, struct kx_buf *b,
+		      const struct kx_expr *e)
+{
+	struct kx_buf t = KX_BUF_INIT;
+
+	(void)kc;
+	if (!e) {
+		kx_buf_puts(b, "null");
+		return;
+	}
+	kx_expr_print(&t, e, NULL, NULL);
+	kx_json_str(b, kx_buf_cstr(&t));
+	kx_buf_free(&t);
+}
+
+void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
+			  struct kx_sym *s)
+{
+	bool first = true;
+
+	kx_sym_calc_value(kc, s);
+	kx_buf_puts(b, "{\"name\":");
+	kx_json_str(b, s->name);
+	kx_buf_puts(b, ",\"type\":");
+	kx_json_str(b, kx_symtype_name(s->type));
+	kx_buf_puts(b, ",\"value\":");
+	kx_json_str(b, kx_sym_string_value(kc, s));
+	kx_buf_puts(b, ",\"definitions\":[");
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
+		if (!first)
+			kx_buf_putc(b, ',');
+		first = false;
+		kx_buf_puts(b, "{\"file\":");
+		kx_json_str(b, m->file);
+		kx_buf_printf(b, ",\"line\":%d,\"prompt\":", m->line);
+		kx_json_str(b, m->prompt ? m->prompt->text : NULL);
+		kx_buf_puts(b, ",\"menu_path\":[");
+		{
+			const struct kx_menu *chain[256];
+			int n = 0;
+
+			for (const struct kx_menu *p = m; p && !(p->flags & KX_MENU_ROOT) &&
+			     n < 256; p = p->parent)
+				chain[n++] = p;
+			for (int i = n - 1; i >= 0; i--) {
+				kx_json_str(b, kx_menu_prompt_text(chain[i]));
+				if (i)
+					kx_buf_putc(b, ',');
+			}
+		}
+		kx_buf_puts(b, "],\"depends_on\":");
+		json_expr(kc, b, m->dep && !kx_expr_is_yes(kc, m->dep) ? m->dep : NULL);
+		kx_buf_putc(b, '}');
+	}
+	kx_buf_puts(b, "],\"properties\":[");
+	first = true;
+	for (struct kx_prop *p = s->prop; p; p = p->next) {
+		if (p->type == KX_P_PROMPT || p->type == KX_P_MENU)
+			continue;
+		if (!first)
+			kx_buf_putc(b, ',');
+		first = false;
+		kx_buf_puts(b, "{\"kind\":");
+		kx_json_str(b, kx_prop_type_name(p->type));
+		kx_buf_puts(b, ",\"expr\":");
+		json_expr(kc, b, p->expr);
+		kx_buf_puts(b, ",\"if\":");
+		json_expr(kc, b, p->cond);
+		kx_buf_puts(b, ",\"file\":");
+		kx_json_str(b, p->file);
+		kx_buf_printf(b, ",\"line\":%d}", p->line);
+	}
+	kx_buf_puts(b, "],\"selected_by\":");
+	json_expr(kc, b, s->rev_dep);
+	kx_buf_puts(b, ",\"implied_by\":");
+	json_expr(kc, b, s->implied);
+	kx_buf_putc(b, '}');
+}

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_config.c - the configuration modes: the `conf` drop-in (same command
+ * line, environment, messages and exit codes as scripts/kconfig/conf) and
+ * the native commands (olddefconfig, allnoconfig, defconfig FILE, ...).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include "analyzer/eval.h"
+#include "cli/commands.h"
+#include "cli/session.h"
+
+enum mode {
+	M_OLDASKCONFIG, M_SYNCCONFIG, M_OLDCONFIG, M_ALLNOCONFIG, M_ALLYESCONFIG,
+	M_ALLMODCONFIG, M_ALLDEFCONFIG, M_RANDCONFIG, M_DEFCONFIG,
+	M_SAVEDEFCONFIG, M_LISTNEWCONFIG, M_HELPNEWCONFIG, M_OLDDEFCONFIG,
+	M_YES2MODCONFIG, M_MOD2YESCONFIG, M_MOD2NOCONFIG,
+};
+
+static const struct {
+	const char *name;
+	enum mode mode;
+	bool arg;
+	const char *help;
+} modes[] = {
+	{ "listnewconfig", M_LISTNEWCONFIG, false, "List new options" },
+	{ "helpnewconfig", M_HELPNEWCONFIG, false, "List new options and help text" },
+	{ "oldaskconfig", M_OLDASKCONFIG, false, "Start a new configuration using a line-oriented program" },
+	{ "oldconfig", M_OLDCONFIG, false, "Update a configuration using a provided .config as base" },
+	{ "syncconfig", M_SYNCCONFIG, false, "Similar to oldconfig but generates configuration in\n                          include/{generated/,config/}" },
+	{ "olddefconfig", M_OLDDEFCONFIG, false, "Same as oldconfig but sets new symbols to their default value" },
+	{ "defconfig", M_DEFCONFIG, true, "New config with default defined in <file>" },
+	{ "savedefconfig", M_SAVEDEFCONFIG, true, "Save the minimal current configuration to <file>" },
+	{ "allnoconfig", M_ALLNOCONFIG, false, "New config where all options are answered with no" },
+	{ "allyesconfig", M_ALLYESCONFIG, false, "New config where all options are answered with yes" },
+	{ "allmodconfig", M_ALLMODCONFIG, false, "New config where all options are answered with mod" },
+	{ "alldefconfig", M_ALLDEFCONFIG, false, "New config with all symbols set to default" },
+	{ "randconfig", M_RANDCONFIG, false, "New config with random answer to all options" },
+	{ "yes2modconfig", M_YES2MODCONFIG, false, "Change answers from yes to mod if possible" },
+	{ "mod2yesconfig", M_MOD2YESCONFIG, false, "Change answers from mod to yes if possible" },
+	{ "mod2noconfig", M_MOD2NOCONFIG, false, "Change answers from mod to no if possible" },
+};
+
+#define NMODES (sizeof(modes) / sizeof(modes[0]))
+
+struct run {
+	enum mode mode;
+	const char *file;		/* defconfig / savedefconfig argument */
+	bool dropin;
+	bool silent;
+	bool write_autoconf;		/* conf writes include/config/auto.conf */
+	const char *config_out;		/* where .config goes (NULL: default) */
+	struct kx_rand rnd;
+	int pby, pty, ptm;
+};
+
+/* ---- shared steps ---------------------------------------------------- */
+
+static void print_listconfig(struct kx_session *s, struct kx_sym *sym)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_conf_format_symbol(&s->io, &b, sym, false);
+	if (b.len)
+		printf("%s\n", kx_buf_cstr(&b));
+	kx_buf_free(&b);
+}
+
+static void print_help_text(struct kx_session *s, struct kx_menu *m)
+{
+	(void)s;
+	if (m->help && m->sym && m->sym->name)
+		printf("%s%s:\n\n%s\n", s->io.prefix, m->sym->name, m->help);
+	else
+		printf("There is no help available for this option.\n");
+}
+
+/* check_conf: walks visible entries looking for new (unset) symbols */
+static int check_conf(struct kx_session *s, struct run *r, struct kx_menu *m)
+{
+	struct kx_kconfig *kc = s->kc;
+	struct kx_sym *sym;
+	int newsyms = 0;
+
+	if (!kx_menu_is_visible(kc, m))
+		return 0;
+	sym = m->sym;
+	if (sym && !kx_sym_has_value(sym) &&
+	    (kx_sym_is_changeable(kc, sym) ||
+	     (!kc->sem.choice_v2 && kx_sym_is_choice(sym) &&
+	      sym->curr.tri == KX_YES))) {
+		switch (r->mode) {
+		case M_LISTNEWCONFIG:
+			if (sym->name)
+				print_listconfig(s, sym);
+			break;
+		case M_HELPNEWCONFIG:
+			printf("-----\n");
+			print_help_text(s, m);
+			printf("-----\n");
+			break;
+		default:
+			newsyms++;
+			break;
+		}
+	}
+	for (struct kx_menu *c = m->list; c; c = c->next)
+		newsyms += check_conf(s, r, c);
+	return newsyms;
+}
+
+static int read_allconfig(struct kx_session *s, struct run *r)
+{
+	const char *name = getenv("KCONFIG_ALLCONFIG");
+
+	if (!name)
+		return 0;
+	if (strcmp(name, "") && strcmp(name, "1")) {
+		if (kx_conf_read_simple(&s->io, name, KX_DEF_USER)) {
+			fprintf(stderr, "*** Can't read seed configuration \"%s\"!\n", name);
+			return 1;
+		}
+		return 0;
+	}
+	switch (r->mode) {
+	case M_ALLNOCONFIG: name = "allno.config"; break;
+	case M_ALLYESCONFIG: name = "allyes.config"; break;
+	case M_ALLMODCONFIG: name = "allmod.config"; break;
+	case M_ALLDEFCONFIG: name = "alldef.config"; break;
+	case M_RANDCONFIG: name = "allrandom.config"; break;
+	default: break;
+	}
+	if (kx_conf_read_simple(&s->io, name, KX_DEF_USER) &&
+	    kx_conf_read_simple(&s->io, "all.config", KX_DEF_USER)) {
+		fprintf(stderr, "*** KCONFIG_ALLCONFIG set, but no \"%s\" or \"all.config\" file found\n",
+			name);
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_probability(struct run *r)
+{
+	const char *env = getenv("KCONFIG_PROBABILITY");
+	int n = 0, p[3];
+
+	r->pby = 50;
+	r->pty = 33;
+	r->ptm = 33;
+	while (env && *env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+
+		if (v < 0 || v > 100) {
+			errno = ERANGE;
+			perror("KCONFIG_PROBABILITY");
+			return 1;
+		}
+		p[n++] = (int)v;
+		env = *end == ':' ? end + 1 : end;
+		if (n >= 3 || end == env)
+			break;
+	}
+	if (n == 1) {
+		r->pby = p[0];
+		r->ptm = r->pby / 2;
+		r->pty = r->pby - r->ptm;
+	} else if (n == 2) {
+		r->pty = p[0];
+		r->ptm = p[1];
+		r->pby = r->pty + r->ptm;
+	} else if (n == 3) {
+		r->pby = p[0];
+		r->pty = p[1];
+		r->ptm = p[2];
+	}
+	if (r->pty + r->ptm > 100) {
+		errno = ERANGE;
+		perror("KCONFIG_PROBABILITY");
+		return 1;
+	}
+	return 0;
+}
+
+static void set_seed(struct run *r)
+{
+	const char *env = getenv("KCONFIG_SEED");
+	unsigned seed = 0;
+	bool set = false;
+
+	if (env && *env) {
+		char *end;
+
+		seed = (unsigned)strtol(env, &end, 0);
+		set = *end == 0;
+	}
+	if (!set) {
+		struct timeval now;
+
+		gettimeofday(&now, NULL);
+		seed = (unsigned)((now.tv_sec + 1) * (now.tv_usec + 1));
+	}
+	printf("KCONFIG_SEED=0x%X\n", seed);
+	kx_rand_seed(&r->rnd, seed);
+}
+
+static bool werror(void)
+{
+	return getenv("KCONFIG_WERROR") != NULL;
+}
+
+/* everything conf's main() does after parsing; returns an exit code */
+static int run_mode(struct kx_session *s, struct run *r, const char *input)
+{
+	struct kx_kconfig *kc = s->kc;
+	int err;
+
+	switch (r->mode) {
+	case M_DEFCONFIG:
+		if (kx_conf_read(&s->io, input)) {
+			fprintf(stderr, "***\n*** Can't find default configuration \"%s\"!\n***\n",
+				input);
+			return 1;
+		}
+		break;
+	case M_SAVEDEFCONFIG: case M_SYNCCONFIG: case M_OLDASKCONFIG:
+	case M_OLDCONFIG: case M_LISTNEWCONFIG: case M_HELPNEWCONFIG:
+	case M_OLDDEFCONFIG: case M_YES2MODCONFIG: case M_MOD2YESCONFIG:
+	case M_MOD2NOCONFIG:
+		err = kx_conf_read(&s->io, input);
+		if (err < 0) {
+			kx_errorf("cannot read %s: %s", input ? input : kx_session_config_path(s),
+				  strerror(errno));
+			return r->dropin ? 1 : KX_EXIT_USAGE;
+		}
+		break;
+	default:
+		if (read_allconfig(s, r))
+			return 1;
+		break;
+	}
+	if (s->io.warnings && werror())
+		return 1;
+
+	if (r->mode == M_SYNCCONFIG) {
+		const char *ns = getenv("KCONFIG_NOSILENTUPDATE");
+
+		if (ns && *ns && kc->changed) {
+			fprintf(stderr, "\n*** The configuration requires explicit update.\n\n");
+			return 1;
+		}
+	}
+
+	switch (r->mode) {
+	case M_ALLNOCONFIG:
+		kx_conf_set_all_new_symbols(kc, KX_DEF_NO, NULL, 0, 0, 0);
+		break;
+	case M_ALLYESCONFIG:
+		kx_conf_set_all_new_symbols(kc, KX_DEF_YES, NULL, 0, 0, 0);
+		break;
+	case M_ALLMODCONFIG:
+		kx_conf_set_all_new_symbols(kc, KX_DEF_MOD, NULL, 0, 0, 0);
+		break;
+	case M_ALLDEFCONFIG:
+	case M_DEFCONFIG:
+		kx_conf_set_all_new_symbols(kc, KX_DEF_DEFAULT, NULL, 0, 0, 0);
+		break;
+	case M_RANDCONFIG:
+		if (kc->sem.choice_v2)
+			kx_conf_set_all_new_symbols(kc, KX_DEF_RANDOM, &r->rnd,
+						    r->pby, r->pty, r->ptm);
+		else
+			while (kx_conf_set_all_new_symbols(kc, KX_DEF_RANDOM, &r->rnd,
+							   r->pby, r->pty, r->ptm))
+				;
+		break;
+	case M_YES2MODCONFIG:
+		kx_conf_rewrite_tristates(kc, KX_YES, KX_MOD);
+		break;
+	case M_MOD2YESCONFIG:
+		kx_conf_rewrite_tristates(kc, KX_MOD, KX_YES);
+		break;
+	case M_MOD2NOCONFIG:
+		kx_conf_rewrite_tristates(kc, KX_MOD, KX_NO);
+		break;
+	case M_OLDASKCONFIG:
+	case M_OLDCONFIG:
+	case M_SYNCCONFIG:
+	case M_LISTNEWCONFIG:
+	case M_HELPNEWCONFIG:
+		if (check_conf(s, r, &kc->rootmenu)) {
+			if (r->mode == M_OLDASKCONFIG || r->mode == M_OLDCONFIG ||
+			    r->mode == M_SYNCCONFIG) {
+				kx_errorf("the configuration has new symbols that need answers; "
+					  "interactive prompting is not supported: use olddefconfig");
+				return 1;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (kc->sym_warnings && werror())
+		return 1;
+
+	if (r->mode == M_SAVEDEFCONFIG) {
+		if (kx_conf_write_defconfig(&s->io, r->file)) {
+			fprintf(stderr, "n*** Error while saving defconfig to: %s\n\n", r->file);
+			return 1;
+		}
+	} else if (r->mode != M_LISTNEWCONFIG && r->mode != M_HELPNEWCONFIG) {
+		bool no_write = false;
+
+		if (r->mode == M_SYNCCONFIG) {
+			const char *ns = getenv("KCONFIG_NOSILENTUPDATE");
+
+			no_write = ns && *ns;
+		}
+		if (!no_write && kx_conf_write(&s->io, r->config_out)) {
+			fprintf(stderr, "\n*** Error during writing of the configuration.\n\n");
+			return 1;
+		}
+		if (r->write_autoconf &&
+		    kx_conf_write_autoconf(&s->io, r->mode == M_SYNCCONFIG) &&
+		    r->mode == M_SYNCCONFIG) {
+			fprintf(stderr, "\n*** Error during sync of the configuration.\n\n");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the conf drop-in -------------------------------------------------------- */
+
+static void conf_usage(const char *prog)
+{
+	printf("Usage: %s [options] <kconfig-file>\n", prog);
+	printf("\n");
+	printf("Generic options:\n");
+	printf("  -h, --help              Print this message and exit.\n");
+	printf("  -s, --silent            Do not print log.\n");
+	printf("\n");
+	printf("Mode options:\n");
+	for (size_t i = 0; i < NMODES; i++) {
+		char opt[64];
+
+		snprintf(opt, sizeof(opt), "--%s%s", modes[i].name,
+			 modes[i].arg ? " <file>" : "");
+		printf("  %-24s%s\n", opt, modes[i].help);
+	}
+	printf("  (If none of the above is given, --oldaskconfig is the default)\n");
+	printf("\nkxen-config also reads its global options before 'conf' "
+	       "(e.g. --no-cache, --probes=deny).\n");
+}
+
+int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
+{
+	struct run r;
+	const char *kconfig = NULL;
+	int i, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.mode = M_OLDASKCONFIG;
+	r.dropin = true;
+	r.write_autoconf = true;
+	s->dropin = true;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool found = false;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			conf_usage("kxen-config conf");
+			return 1;
+		}
+		if (!strcmp(a, "-s") || !strcmp(a, "--silent")) {
+			r.silent = true;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			if (i + 1 < argc)
+				kconfig = argv[++i];
+			break;
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			for (size_t k = 0; k < NMODES && !found; k++) {
+				size_t n = strlen(modes[k].name);
+
+				if (strncmp(a + 2, modes[k].name, n) ||
+				    (a[2 + n] && a[2 + n] != '='))
+					continue;
+				found = true;
+				r.mode = modes[k].mode;
+				if (modes[k].arg) {
+					if (a[2 + n] == '=')
+						r.file = a + 3 + n;
+					else if (i + 1 < argc)
+						r.file = argv[++i];
+					else {
+						fprintf(stderr, "kxen-config conf: option '--%s' requires an argument\n",
+							modes[k].name);
+						conf_usage("kxen-config conf");
+						return 1;
+					}
+				} else if (a[2 + n] == '=') {
+					fprintf(stderr, "kxen-config conf: option '--%s' doesn't allow an argument\n",
+						modes[k].name);
+					return 1;
+				}
+				if (r.mode == M_RANDCONFIG)
+					set_seed(&r);
+				if (r.mode == M_SYNCCONFIG)
+					r.silent = true;
+			}
+			if (!found) {
+				fprintf(stderr, "kxen-config conf: unrecognized option '%s'\n", a);
+				continue;
+			}
+			continue;
+		}
+		if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "kxen-config conf: invalid option -- '%s'\n", a + 1);
+			continue;
+		}
+		if (!kconfig)
+			kconfig = a;
+	}
+	if (!kconfig) {
+		fprintf(stderr, "kxen-config conf: Kconfig file missing\n");
+		conf_usage("kxen-config conf");
+		return 1;
+	}
+	if (r.mode == M_RANDCONFIG && parse_probability(&r))
+		return 1;
+	s->kconfig = kconfig;
+	rc = kx_session_load(s);
+	if (rc)
+		return 1;
+	if (r.silent)
+		s->io.message = NULL;
+	return run_mode(s, &r, r.mode == M_DEFCONFIG ? r.file : NULL);
+}
+
+/* ---- native commands ------------------------------------------------------------- */
+
+static int mode_of(const char *cmd, enum mode *m)
+{
+	for (size_t i = 0; i < NMODES; i++) {
+		if (!strcmp(cmd, modes[i].name)) {
+			*m = modes[i].mode;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+bool kx_is_config_command(const char *cmd)
+{
+	enum mode m;
+
+	return mode_of(cmd, &m);
+}
+
+static void native_usage(const char *cmd, enum mode m)
+{
+	bool arg = m == M_DEFCONFIG || m == M_SAVEDEFCONFIG;
+	bool batch = m == M_OLDDEFCONFIG || m == M_DEFCONFIG;
+
+	printf("Usage: kxen-config [global options] %s%s%s\n\n", cmd,
+	       arg ? " FILE" : "", batch ? " [--batch DIR --out DIR]" : "");
+	for (size_t i = 0; i < NMODES; i++)
+		if (modes[i].mode == m)
+			printf("%s.\n", modes[i].help);
+	printf("\nReads and writes the .config named by --config, $KCONFIG_CONFIG or\n"
+	       "./.config, with the tree's own conf semantics; the output is\n"
+	       "byte-identical to `make %s`.\n", cmd);
+	if (m == M_DEFCONFIG)
+		printf("FILE is read as given, else relative to the tree "
+		       "(e.g. arch/x86/configs/x86_64_defconfig).\n");
+	if (m == M_SAVEDEFCONFIG)
+		printf("FILE receives the minimal configuration (like `make savedefconfig`).\n");
+	if (m == M_RANDCONFIG)
+		printf("KCONFIG_SEED and KCONFIG_PROBABILITY are honoured as by conf.\n");
+	if (m == M_ALLNOCONFIG || m == M_ALLYESCONFIG || m == M_ALLMODCONFIG ||
+	    m == M_ALLDEFCONFIG || m == M_RANDCONFIG)
+		printf("KCONFIG_ALLCONFIG names a file of values to force first, as with make.\n");
+	if (batch)
+		printf("\n  --batch DIR   process every file in DIR (one parse, many configs)\n"
+		       "  --out DIR     write each result to DIR/<name>\n");
+	printf("\n%s", kx_global_options_help);
+	printf("\nExit status: 0 success, 1 failure, 2 usage error or bad input.\n");
+}
+
+static int run_batch(struct kx_session *s, struct run *r, const char *dir,
+		     const char *out)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), failed = 0, done = 0;
+
+	if (n < 0) {
+		kx_errorf("cannot read directory %s: %s", dir, strerror(errno));
+		return KX_EXIT_USAGE;
+	}
+	if (mkdir(out, 0755) && errno != EEXIST) {
+		kx_errorf("cannot create %s: %s", out, strerror(errno));
+		failed = -1;
+	}
+	for (int i = 0; i < n && failed >= 0; i++) {
+		char *in, *dst;
+		struct stat st;
+		int rc;
+
+		if (names[i]->d_name[0] == '.')
+			continue;
+		in = kx_xasprintf("%s/%s", dir, names[i]->d_name);
+		if (stat(in, &st) || !S_ISREG(st.st_mode)) {
+			free(in);
+			continue;
+		}
+		dst = kx_xasprintf("%s/%s", out, names[i]->d_name);
+		kx_eval_reset(s->kc);
+		r->config_out = dst;
+		if (r->mode == M_DEFCONFIG) {
+			rc = run_mode(s, r, in);
+		} else {
+			/* olddefconfig of each file */
+			struct run rr = *r;
+
+			rc = run_mode(s, &rr, in);
+		}
+		if (rc)
+			failed++;
+		done++;
+		free(in);
+		free(dst);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (failed < 0)
+		return KX_EXIT_USAGE;
+	if (s->verbose >= 0)
+		fprintf(stderr, "kxen-config: %d configurations processed, %d failed\n",
+			done, failed);
+	return failed ? KX_EXIT_NO : 0;
+}
+
+int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
+{
+	struct run r;
+	const char *file = NULL, *batch = NULL, *out = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!mode_of(cmd, &r.mode))
+		return KX_EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int g = kx_session_option(s, argc, argv, &i);
+
+		if (g < 0)
+			return KX_EXIT_USAGE;
+		if (g)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			native_usage(cmd, r.mode);
+			return 0;
+		}
+		if (!strcmp(a, "--batch") && i + 1 < argc) {
+			batch = argv[++i];
+			continue;
+		}
+		if (!strcmp(a, "--out") && i + 1 < argc) {
+			out = argv[++i];
+			continue;
+		}
+		if (a[0] == '-') {
+			kx_errorf("%s: unknown option '%s' (see kxen-config %s --help)",
+				  cmd, a, cmd);
+			return KX_EXIT_USAGE;
+		}
+		if (file) {
+			kx_errorf("%s: unexpected argument '%s'", cmd, a);
+			return KX_EXIT_USAGE;
+		}
+		file = a;
+	}
+	if ((r.mode == M_DEFCONFIG || r.mode == M_SAVEDEFCONFIG) && !file && !batch) {
+		kx_errorf("%s needs a FILE argument (see kxen-config %s --help)", cmd, cmd);
+		return KX_EXIT_USAGE;
+	}
+	if (file && r.mode != M_DEFCONFIG && r.mode != M_SAVEDEFCONFIG) {
+		kx_errorf("%s takes no FILE argument", cmd);
+		return KX_EXIT_USAGE;
+	}
+	if ((batch != NULL) != (out != NULL) ||
+	    (batch && r.mode != M_OLDDEFCONFIG && r.mode != M_DEFCONFIG)) {
+		kx_errorf("--batch DIR and --out DIR go together, with olddefconfig or defconfig");
+		return KX_EXIT_USAGE;
+	}
+	r.file = file;
+	if (r.mode == M_RANDCONFIG) {
+		set_seed(&r);
+		if (parse_probability(&r))
+			return KX_EXIT_USAGE;
+	}
+	rc = kx_session_load(s);
+	if (rc)
+		return rc;
+	if (s->config)
+		setenv("KCONFIG_CONFIG", s->config, 1);
+	if (batch)
+		return run_batch(s, &r, batch, out);
+	rc = run_mode(s, &r, r.mode == M_DEFCONFIG ? file : NULL);
+	return rc == 1 ? KX_EXIT_NO : rc;
+}

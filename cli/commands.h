@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* commands.h - the sub-commands of kxen-config (one function each). */
+#ifndef KX_CLI_COMMANDS_H
+#define KX_CLI_COMMANDS_H
+
+#include <stdbool.h>
+
+struct kx_session;
+
+/* `conf [conf's options] Kconfig`: drop-in for scripts/kconfig/conf */
+int kx_cmd_conf(struct kx_session *s, int argc, char **argv);
+/* olddefconfig, allnoconfig, ... (argv[0] is the command) */
+int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv);
+bool kx_is_config_command(const char *cmd);
+/* dump [--json] and find PATTERN */
+int kx_cmd_dump(struct kx_session *s, int argc, char **argv);
+int kx_cmd_find(struct kx_session *s, int argc, char **argv);
+
+#endif /* KX_CLI_COMMANDS_H */

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+/*
+ * session.c - global options, and loading a tree for a command.
+ */
+#include "cli/session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/eval.h"
+
+extern char **environ;
+
+const char kx_global_options_help[] =
+"Global options:\n"
+"  -C, --srctree DIR     kernel source tree (default: the current directory)\n"
+"      --git REPO        read the tree from git repository REPO (no checkout)\n"
+"      --rev REV         revision for --git: tag, branch or commit (default HEAD)\n"
+"      --arch ARCH       ARCH as given to make (x86_64, i386, arm64, ...);\n"
+"                        sets ARCH and SRCARCH as the kernel Makefile does\n"
+"      --config FILE     the .config to read/write (default $KCONFIG_CONFIG or .config)\n"
+"      --kconfig FILE    top Kconfig file, relative to the tree (default Kconfig)\n"
+"      --json            machine-readable output (where supported)\n"
+"  -q, --quiet           fewer messages;  -v, --verbose: more\n"
+"      --no-cache        do not use the persistent $(shell,...) probe cache\n"
+"                        (also: KX_NO_CACHE=1)\n"
+"      --probes=POLICY   run (default) | cache-only | deny: whether Kconfig's\n"
+"                        $(shell,...) commands may run (see kxen-config(1), SECURITY)\n"
+"      --record-probes FILE   append every probe command and answer to FILE\n"
+"      --replay-probes FILE   answer probes from FILE (recorded elsewhere)\n"
+"      --probe-timeout SECS   time limit per probe (default 60)\n";
+
+void kx_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kxen-config: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void kx_session_init(struct kx_session *s)
+{
+	const char *nc = getenv("KX_NO_CACHE");
+
+	memset(s, 0, sizeof(*s));
+	kx_diags_init(&s->diags);
+	s->diags.echo = kx_diags_echo_file;
+	s->diags.echo_ctx = stderr;
+	s->probes = KX_PROBES_RUN;
+	s->no_cache = nc && *nc && strcmp(nc, "0");
+}
+
+void kx_session_free(struct kx_session *s)
+{
+	kx_kconfig_free(s->kc);
+	kx_shell_free(s->shell);
+	kx_env_free(s->env);
+	kx_tree_free(s->tree);
+	kx_diags_free(&s->diags);
+}
+
+static const char *optarg_of(int argc, char **argv, int *i, const char *name,
+			     size_t namelen)
+{
+	const char *a = argv[*i];
+
+	if (a[namelen] == '=')
+		return a + namelen + 1;
+	if (*i + 1 >= argc) {
+		kx_errorf("option %s needs an argument", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+#define MATCH(a, opt) (!strncmp(a, opt, sizeof(opt) - 1) && \
+		       (a[sizeof(opt) - 1] == 0 || a[sizeof(opt) - 1] == '='))
+#define ARG(opt) optarg_of(argc, argv, i, opt, sizeof(opt) - 1)
+
+int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v;
+
+	if (!strcmp(a, "-C")) {
+		if (*i + 1 >= argc) {
+			kx_errorf("option -C needs an argument");
+			return -1;
+		}
+		s->srctree = argv[++*i];
+		return 1;
+	}
+	if (!strncmp(a, "-C", 2) && a[2]) {
+		s->srctree = a + 2;
+		return 1;
+	}
+	if (MATCH(a, "--srctree")) {
+		if (!(v = ARG("--srctree")))
+			return -1;
+		s->srctree = v;
+		return 1;
+	}
+	if (MATCH(a, "--git")) {
+		if (!(v = ARG("--git")))
+			return -1;
+		s->git_repo = v;
+		return 1;
+	}
+	if (MATCH(a, "--rev")) {
+		if (!(v = ARG("--rev")))
+			return -1;
+		s->git_rev = v;
+		return 1;
+	}
+	if (MATCH(a, "--arch")) {
+		if (!(v = ARG("--arch")))
+			return -1;
+		s->arch = v;
+		return 1;
+	}
+	if (MATCH(a, "--config")) {
+		if (!(v = ARG("--config")))
+			return -1;
+		s->config = v;
+		return 1;
+	}
+	if (MATCH(a, "--kconfig")) {
+		if (!(v = ARG("--kconfig")))
+			return -1;
+		s->kconfig = v;
+		return 1;
+	}
+	if (!strcmp(a, "--json")) {
+		s->json = true;
+		return 1;
+	}
+	if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		s->verbose = -1;
+		return 1;
+	}
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+		s->verbose = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--no-cache")) {
+		s->no_cache = true;
+		return 1;
+	}
+	if (MATCH(a, "--probes")) {
+		if (!(v = ARG("--probes")))
+			return -1;
+		if (!strcmp(v, "run"))
+			s->probes = KX_PROBES_RUN;
+		else if (!strcmp(v, "cache-only"))
+			s->probes = KX_PROBES_CACHE_ONLY;
+		else if (!strcmp(v, "deny"))
+			s->probes = KX_PROBES_DENY;
+		else {
+			kx_errorf("--probes must be run, cache-only or deny, not '%s'", v);
+			return -1;
+		}
+		return 1;
+	}
+	if (MATCH(a, "--record-probes")) {
+		if (!(v = ARG("--record-probes")))
+			return -1;
+		s->record_probes = v;
+		return 1;
+	}
+	if (MATCH(a, "--replay-probes")) {
+		if (!(v = ARG("--replay-probes")))
+			return -1;
+		s->replay_probes = v;
+		return 1;
+	}
+	if (MATCH(a, "--probe-timeout")) {
+		char *end;
+
+		if (!(v = ARG("--probe-timeout")))
+			return -1;
+		s->probe_timeout = strtod(v, &end);
+		if (*end || s->probe_timeout <= 0) {
+			kx_errorf("--probe-timeout needs a positive number of seconds");
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+char *kx_cache_dir(const char *sub)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		return kx_xasprintf("%s/kxen-config/%s", x, sub);
+	if (home && *home)
+		return kx_xasprintf("%s/.cache/kxen-config/%s", home, sub);
+	return NULL;
+}
+
+const char *kx_session_config_path(const struct kx_session *s)
+{
+	const char *c = getenv("KCONFIG_CONFIG");
+
+	if (s->config)
+		return s->config;
+	return c ? c : ".config";
+}
+
+int kx_session_open(void *ctx, const char *name, char **data, size_t *len)
+{
+	struct kx_session *s = ctx;
+	int err = kx_read_file(data, len, name);
+
+	if (err != KX_ENOTFOUND || name[0] == '/' || !s->tree)
+		return err;
+	return kx_tree_read(s->tree, name, data, len);
+}
+
+void kx_session_message(void *ctx, const char *msg)
+{
+	(void)ctx;
+	printf("#\n# %s\n#\n", msg);
+	fflush(stdout);
+}
+
+static void info_stdout(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static int prepare_probe(void *ctx, const char *cmd)
+{
+	return kx_tree_materialize(ctx, cmd);
+}
+
+int kx_session_load(struct kx_session *s)
+{
+	struct kx_shell_opts so;
+	struct kx_load_opts lo;
+	char *cache = NULL;
+	int err;
+
+	if (s->git_repo) {
+		err = kx_tree_open_git(&s->tree, s->git_repo, s->git_rev);
+		if (err < 0) {
+			kx_errorf("cannot read %s%s%s: %s", s->git_repo,
+				  s->git_rev ? " at " : "", s->git_rev ? s->git_rev : "",
+				  s->tree ? kx_tree_last_error(s->tree) : kx_strerror(err));
+			return KX_EXIT_USAGE;
+		}
+	} else {
+		const char *dir = s->srctree;
+
+		if (!dir && s->dropin)
+			dir = getenv("srctree");
+		if (!dir)
+			dir = ".";
+		err = kx_tree_open_dir(&s->tree, dir);
+		if (err < 0) {
+			kx_errorf("cannot open kernel tree %s: %s", dir, kx_strerror(err));
+			return KX_EXIT_USAGE;
+		}
+	}
+
+	s->env = kx_env_new();
+	kx_env_import(s->env, environ);
+	if (!s->dropin) {
+		struct kx_env_opts eo = { 0 };
+
+		eo.arch = s->arch;
+		eo.srctree = kx_tree_disk_root(s->tree);
+		eo.run_tools = true;
+		if (s->arch) {
+			kx_env_set(s->env, "ARCH", s->arch);
+			kx_env_set(s->env, "SRCARCH", kx_env_srcarch(s->arch));
+		}
+		if (s->srctree || s->git_repo || !kx_env_get(s->env, "srctree"))
+			kx_env_set(s->env, "srctree", kx_tree_disk_root(s->tree));
+		kx_env_derive(s->env, s->tree, &eo, &s->diags);
+	}
+
+	memset(&so, 0, sizeof(so));
+	so.policy = s->probes;
+	if (!s->no_cache)
+		so.cache_dir = cache = kx_cache_dir("probes");
+	so.record_file = s->record_probes;
+	so.replay_file = s->replay_probes;
+	so.timeout = s->probe_timeout;
+	if (kx_tree_kind(s->tree) == KX_TREE_GIT) {
+		so.prepare = prepare_probe;
+		so.prepare_ctx = s->tree;
+	}
+	err = kx_shell_new(&s->shell, s->env, &so);
+	free(cache);
+	if (err < 0) {
+		kx_errorf("cannot set up probes: %s", kx_strerror(err));
+		return KX_EXIT_INTERNAL;
+	}
+
+	memset(&lo, 0, sizeof(lo));
+	lo.kconfig = s->kconfig;
+	lo.env = s->env;
+	lo.shell = s->shell;
+	lo.diags = &s->diags;
+	lo.info = info_stdout;
+	err = kx_kconfig_load(&s->kc, s->tree, &lo);
+	if (err < 0) {
+		if (err == KX_EDENIED || err == KX_ELIMIT) {
+			const char *why = kx_shell_last_error(s->shell);
+
+			if (why && *why && !s->diags.nerrors)
+				kx_errorf("%s", why);
+		}
+		return s->dropin ? 1 : KX_EXIT_USAGE;
+	}
+	kx_confio_init(&s->io, s->kc);
+	s->io.open = kx_session_open;
+	s->io.open_ctx = s;
+	s->io.message = s->verbose < 0 ? NULL : kx_session_message;
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session.h - what every command needs: the global options, the tree,
+ * the environment, the probe runner and the loaded Kconfig.
+ */
+#ifndef KX_CLI_SESSION_H
+#define KX_CLI_SESSION_H
+
+#include <stdbool.h>
+
+#include "analyzer/confdata.h"
+#include "parser/env.h"
+#include "parser/load.h"
+#include "parser/shell.h"
+#include "parser/tree.h"
+
+/* exit codes (DESIGN.md §1) */
+enum {
+	KX_EXIT_OK = 0,
+	KX_EXIT_NO = 1,		/* the answer is "no" */
+	KX_EXIT_USAGE = 2,	/* usage error or bad input */
+	KX_EXIT_INTERNAL = 3,
+};
+
+struct kx_session {
+	/* global options */
+	const char *srctree;		/* -C / --srctree */
+	const char *git_repo;		/* --git */
+	const char *git_rev;		/* --rev */
+	const char *arch;		/* --arch */
+	const char *config;		/* --config */
+	const char *kconfig;		/* --kconfig (top file), default Kconfig */
+	bool json;
+	int verbose;			/* -v: 1, -q: -1 */
+	bool no_cache;
+	enum kx_probe_policy probes;
+	const char *record_probes;
+	const char *replay_probes;
+	double probe_timeout;
+
+	/* state */
+	struct kx_tree *tree;
+	struct kx_env *env;
+	struct kx_shell *shell;
+	struct kx_diags diags;
+	struct kx_kconfig *kc;
+	struct kx_confio io;
+	bool dropin;			/* `conf` drop-in: conf's conventions */
+};
+
+void kx_session_init(struct kx_session *s);
+void kx_session_free(struct kx_session *s);
+
+/*
+ * Parses one global option at argv[*i] (advancing *i past its argument).
+ * Returns 1 if it was a global option, 0 if not, -1 on a usage error
+ * (message printed).
+ */
+int kx_session_option(struct kx_session *s, int argc, char **argv, int *i);
+
+/* The help text of the global options. */
+extern const char kx_global_options_help[];
+
+/*
+ * Opens the tree, builds the environment (derived like the kernel's make
+ * when not given) and the probe runner, and loads the Kconfig.  Prints
+ * diagnostics to stderr.  Returns an exit code (0 on success).
+ */
+int kx_session_load(struct kx_session *s);
+
+/* Reads a file for config input: as given, else relative to the tree. */
+int kx_session_open(void *ctx, const char *name, char **data, size_t *len);
+
+/* conf's message callback: "#\n# MSG\n#" on stdout */
+void kx_session_message(void *ctx, const char *msg);
+
+/* The default .config path: --config, $KCONFIG_CONFIG or ".config". */
+const char *kx_session_config_path(const struct kx_session *s);
+
+/* Prints "kxen-config: " + message to stderr. */
+void kx_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The persistent cache directory ($XDG_CACHE_HOME/kxen-config/...). */
+char *kx_cache_dir(const char *sub);
+
+#endif /* KX_CLI_SESSION_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+/*
+ * load.c - the load driver: semantics selection, the parse, finalisation,
+ * and the parser's diagnostic helpers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/env.h"
+#include "parser/load.h"
+#include "parser/parse_internal.h"
+#include "parser/preprocess.h"
+#include "parser/tree.h"
+#include "parser.h"
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+void kx_parse_msg(struct kx_parser *p, enum kx_diag_level lvl,
+		  const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_diags_vadd(p->diags, lvl, file, line, fmt, ap);
+	va_end(ap);
+	if (lvl == KX_DIAG_ERROR)
+		p->nerrs++;
+}
+
+static void located(struct kx_parser *p, enum kx_diag_level lvl,
+		    const char *fmt, va_list ap)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_buf_printf(&b, "%s:%d: ", p->cur_file, p->cur_line);
+	kx_buf_vprintf(&b, fmt, ap);
+	kx_parse_msg(p, lvl, p->cur_file, p->cur_line, "%s", kx_buf_cstr(&b));
+	kx_buf_free(&b);
+}
+
+void kx_parse_error(struct kx_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	located(p, KX_DIAG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void kx_parse_warning(struct kx_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	located(p, KX_DIAG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- semantics --------------------------------------------------------- */
+
+int kx_parse_kernelversion(const char *s, int *major, int *minor)
+{
+	char *end;
+	long a, b;
+
+	if (!s)
+		return KX_EINVAL;
+	a = strtol(s, &end, 10);
+	if (end == s || *end != '.' || a < 2 || a > 99)
+		return KX_EINVAL;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || b < 0 || b > 99)
+		return KX_EINVAL;
+	*major = (int)a;
+	*minor = (int)b;
+	return 0;
+}
+
+static void pick_semantics(struct kx_semantics *sem, const struct kx_load_opts *o)
+{
+	const char *v = getenv("KX_KCONFIG_VERSION");
+	int major = 6, minor = 12;
+
+	if (o->sem) {
+		*sem = *o->sem;
+		return;
+	}
+	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0) {
+		v = kx_env_get(o->env, "KERNELVERSION");
+		if (kx_parse_kernelversion(v, &major, &minor) < 0) {
+			major = 6;
+			minor = 12;
+		}
+	}
+	kx_semantics_for_version(sem, major, minor);
+}
+
+/* ---- model lifetime -------------------------------------------------------- */
+
+static void init_const(struct kx_sym *s, const char *name, kx_tri t)
+{
+	s->name = name;
+	s->type = KX_S_TRISTATE;
+	s->curr.val = name;
+	s->curr.tri = t;
+	s->flags = KX_SYM_CONST | KX_SYM_VALID;
+	s->hash = kx_hash_fnv32(name);
+}
+
+static struct kx_kconfig *kconfig_new(void)
+{
+	struct kx_kconfig *kc = kx_xcalloc(1, sizeof(*kc));
+
+	kc->arena = kx_arena_new();
+	kc->strings = kx_strtab_new(kc->arena);
+	init_const(&kc->sym_yes, "y", KX_YES);
+	init_const(&kc->sym_mod, "m", KX_MOD);
+	init_const(&kc->sym_no, "n", KX_NO);
+	return kc;
+}
+
+void kx_kconfig_free(struct kx_kconfig *kc)
+{
+	if (!kc)
+		return;
+	free(kc->symtab);
+	free(kc->syms);
+	free(kc->conf_order);
+	free(kc->exprtab);
+	free(kc->files);
+	free(kc->env_names);
+	free(kc->env_values);
+	free(kc->eval);
+	kx_strtab_free(kc->strings);
+	kx_arena_free(kc->arena);
+	free(kc);
+}
+
+/* ---- the load ----------------------------------------------------------------- */
+
+static void record_env(struct kx_kconfig *kc, struct kx_pp *pp)
+{
+	size_t n = kx_pp_env_ref_count(pp);
+
+	kc->env_names = kx_xcalloc(n + 1, sizeof(*kc->env_names));
+	kc->env_values = kx_xcalloc(n + 1, sizeof(*kc->env_values));
+	for (size_t i = 0; i < n; i++) {
+		const char *name, *value;
+
+		kx_pp_env_ref_at(pp, i, &name, &value);
+		kc->env_names[i] = kx_arena_strdup(kc->arena, name);
+		kc->env_values[i] = kx_arena_strdup(kc->arena, value ? value : "");
+	}
+	kc->nenv = n;
+}
+
+int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
+		    const struct kx_load_opts *o)
+{
+	struct kx_parser p;
+	struct kx_kconfig *kc = NULL;
+	const char *top = o->kconfig ? o->kconfig : "Kconfig";
+	char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	kc = kconfig_new();
+	pick_semantics(&kc->sem, o);
+	kc->diags = o->diags;
+	kc->info = o->info;
+	kc->info_ctx = o->info_ctx;
+	kc->kernelversion = kx_arena_strdup(kc->arena,
+		kx_env_get(o->env, "KERNELVERSION") ? kx_env_get(o->env, "KERNELVERSION") : "");
+	kc->arch = kx_arena_strdup(kc->arena,
+		kx_env_get(o->env, "ARCH") ? kx_env_get(o->env, "ARCH") : "");
+	kc->srcarch = kx_arena_strdup(kc->arena,
+		kx_env_get(o->env, "SRCARCH") ? kx_env_get(o->env, "SRCARCH") : "");
+
+	p.kc = kc;
+	p.tree = tree;
+	p.diags = o->diags;
+	p.prev_token = p.prev_prev_token = T_EOL;
+	err = kx_pp_new(&p.pp, o->env, o->shell, o->diags);
+	if (err < 0)
+		goto out;
+	if (o->info)
+		kx_pp_set_info(p.pp, o->info, o->info_ctx);
+
+	err = kx_tree_read(tree, top, &data, &len);
+	if (err < 0) {
+		kx_diags_add(o->diags, KX_DIAG_ERROR, NULL, 0,
+			     "can't find file %s", top);
+		goto out;
+	}
+	data = kx_xrealloc(data, len + 2);
+	data[len] = data[len + 1] = 0;
+	err = kx_lex_init(&p, top, data, len);
+	data = NULL;		/* owned by the scanner now */
+	if (err < 0)
+		goto out;
+	kc->files = kx_xmalloc(256 * sizeof(*kc->files));
+	kc->capfiles = 256;
+	kc->files[kc->nfiles++] = p.cur_file;
+	kx_menu_init(&p);
+
+	kx_yyparse(&p);
+	kx_lex_destroy(&p);
+	if (p.fatal) {
+		err = p.fatal;
+		goto out;
+	}
+	record_env(kc, p.pp);
+	if (p.nerrs) {
+		err = KX_ESYNTAX;
+		goto out;
+	}
+	if (!kc->modules_sym)
+		kc->modules_sym = &kc->sym_no;
+	if (!kc->rootmenu.prompt) {
+		p.current_entry = &kc->rootmenu;
+		kx_menu_add_prompt(&p, KX_P_MENU, "Main menu", NULL);
+	}
+	kc->mainmenu = kc->rootmenu.prompt->text;
+	kx_menu_finalize(&p);
+	if (kx_menu_check_deps(&p) || p.nerrs) {
+		err = KX_ESYNTAX;
+		goto out;
+	}
+	kc->changed = true;
+	*out = kc;
+	kc = NULL;
+	err = 0;
+out:
+	free(data);
+	kx_lex_destroy(&p);
+	kx_buf_free(&p.text);
+	kx_pp_free(p.pp);
+	kx_kconfig_free(kc);
+	return err;
+}

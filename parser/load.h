@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * load.h - load a kernel tree's Kconfig into a kx_kconfig.
+ *
+ *	struct kx_kconfig *kc = NULL;
+ *	struct kx_load_opts o = { .env = env, .shell = sh, .diags = &diags };
+ *	int err = kx_kconfig_load(&kc, tree, &o);
+ *	...
+ *	kx_kconfig_free(kc);
+ *
+ * Loading parses the top Kconfig file and everything it sources (macros
+ * expanded, $(shell,...) probes run through 'shell'), builds the menu tree,
+ * finalises it as conf does and rejects recursive dependencies.  Every
+ * problem is reported in 'diags' in conf's words.
+ */
+#ifndef KX_LOAD_H
+#define KX_LOAD_H
+
+#include "parser/model.h"
+
+struct kx_tree;
+struct kx_env;
+struct kx_shell;
+
+struct kx_load_opts {
+	const char *kconfig;		/* top file; NULL: "Kconfig" */
+	struct kx_env *env;		/* required: srctree, ARCH, ... */
+	struct kx_shell *shell;		/* NULL: every $(shell,...) is denied */
+	struct kx_diags *diags;		/* required */
+	void (*info)(void *ctx, const char *line);	/* $(info,...); NULL: stdout */
+	void *info_ctx;
+	/* NULL: from KX_KCONFIG_VERSION, else KERNELVERSION in env, else
+	 * the newest semantics known */
+	const struct kx_semantics *sem;
+};
+
+/*
+ * Loads the tree.  On success *out owns everything (free with
+ * kx_kconfig_free).  Returns 0, KX_ENOTFOUND (top file or a sourced file
+ * missing), KX_ESYNTAX (errors reported in diags), KX_EDENIED/KX_ELIMIT
+ * (a probe was refused or timed out) or KX_ENOMEM.  On error *out is NULL.
+ */
+int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
+		    const struct kx_load_opts *opts);
+
+void kx_kconfig_free(struct kx_kconfig *kc);
+
+/*
+ * Parses "6.12.117", "6.1", "5.10-rc3"... into major/minor; returns 0 or
+ * KX_EINVAL.
+ */
+int kx_parse_kernelversion(const char *s, int *major, int *minor);
+
+#endif /* KX_LOAD_H */

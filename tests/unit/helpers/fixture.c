@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/* fixture.c - see fixture.h */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/eval.h"
+
+static void mkdirs(const char *path)
+{
+	char *tmp = kx_xstrdup(path);
+
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(tmp, 0755);
+		*p = '/';
+	}
+	free(tmp);
+}
+
+void fx_write(struct fx *fx, const char *name, const char *text)
+{
+	char *path = kx_xasprintf("%s/%s", fx->dir, name);
+	FILE *f;
+
+	mkdirs(path);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	free(path);
+}
+
+static void info_cb(void *ctx, const char *line)
+{
+	struct kx_buf *b = ctx;
+
+	kx_buf_puts(b, line);
+	kx_buf_putc(b, '\n');
+}
+
+int fx_load(struct fx *fx, const char *version, const struct fx_file *files)
+{
+	struct kx_shell_opts so = { 0 };
+	struct kx_load_opts lo = { 0 };
+	struct kx_semantics sem;
+	int major = 6, minor = 12;
+
+	memset(fx, 0, sizeof(*fx));
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kx-test-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return KX_EIO;
+	for (; files && files->path; files++)
+		fx_write(fx, files->path, files->text);
+	kx_diags_init(&fx->diags);
+	if (kx_tree_open_dir(&fx->tree, fx->dir) < 0)
+		return KX_EIO;
+	fx->env = kx_env_new();
+	kx_env_set(fx->env, "srctree", fx->dir);
+	kx_env_set(fx->env, "PATH", "/usr/bin:/bin");
+	kx_env_set(fx->env, "ARCH", "x86_64");
+	kx_env_set(fx->env, "SRCARCH", "x86");
+	kx_env_set(fx->env, "KERNELVERSION", version);
+	so.policy = KX_PROBES_RUN;
+	so.cwd = fx->dir;
+	kx_shell_new(&fx->shell, fx->env, &so);
+	kx_parse_kernelversion(version, &major, &minor);
+	kx_semantics_for_version(&sem, major, minor);
+	lo.env = fx->env;
+	lo.shell = fx->shell;
+	lo.diags = &fx->diags;
+	lo.info = info_cb;
+	lo.info_ctx = &fx->info;
+	lo.sem = &sem;
+	fx->load_err = kx_kconfig_load(&fx->kc, fx->tree, &lo);
+	if (fx->kc) {
+		fx->kc->info = info_cb;
+		fx->kc->info_ctx = &fx->info;
+		kx_confio_init(&fx->io, fx->kc);
+		fx->io.message = NULL;
+		fx->io.prefix = "CONFIG_";
+		fx->io.warn_unknown = true;
+	}
+	return fx->load_err;
+}
+
+int fx_load1(struct fx *fx, const char *version, const char *kconfig)
+{
+	struct fx_file files[] = { { "Kconfig", kconfig }, { NULL, NULL } };
+
+	return fx_load(fx, version, files);
+}
+
+void fx_free(struct fx *fx)
+{
+	char *cmd;
+
+	kx_kconfig_free(fx->kc);
+	kx_shell_free(fx->shell);
+	kx_env_free(fx->env);
+	kx_tree_free(fx->tree);
+	kx_diags_free(&fx->diags);
+	kx_buf_free(&fx->info);
+	if (fx->dir[0] && !strncmp(fx->dir, "/tmp/kx-test-", 13)) {
+		cmd = kx_xasprintf("rm -rf '%s'", fx->dir);
+		if (system(cmd)) {
+			/* best effort */
+		}
+		free(cmd);
+	}
+	memset(fx, 0, sizeof(*fx));
+}
+
+int fx_read_config(struct fx *fx, const char *text)
+{
+	char *copy = kx_xstrdup(text);
+	int err;
+
+	fx->kc->changed = false;
+	err = kx_conf_read_buf(&fx->io, ".config", copy, strlen(copy), KX_DEF_USER);
+	free(copy);
+	/* the rest of conf_read: evaluate everything */
+	kx_sym_calc_value(fx->kc, fx->kc->modules_sym);
+	for (size_t i = 0; i < fx->kc->nsyms; i++)
+		kx_sym_calc_value(fx->kc, fx->kc->syms[i]);
+	return err;
+}
+
+char *fx_format(struct fx *fx)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_conf_format(&fx->io, &b);
+	return kx_buf_detach(&b);
+}
+
+char *fx_format_defconfig(struct fx *fx)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_conf_format_defconfig(&fx->io, &b);
+	return kx_buf_detach(&b);
+}
+
+const char *fx_value(struct fx *fx, const char *name)
+{
+	struct kx_sym *s = kx_sym_find(fx->kc, name);
+
+	if (!s)
+		return "";
+	kx_sym_calc_value(fx->kc, s);
+	return kx_sym_string_value(fx->kc, s);
+}
+
+char *fx_diags_text(struct fx *fx)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	for (size_t i = 0; i < fx->diags.n; i++) {
+		kx_buf_puts(&b, fx->diags.v[i].text);
+		kx_buf_putc(&b, '\n');
+	}
+	return kx_buf_detach(&b);
+}
+
+bool fx_config_has(struct fx *fx, const char *needle)
+{
+	char *t = fx_format(fx);
+	bool r = strstr(t, needle) != NULL;
+
+	free(t);
+	return r;
+}

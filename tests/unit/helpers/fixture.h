@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fixture.h - test helpers: build a small kernel tree in a temporary
+ * directory from inline files, load it, and evaluate configs.
+ */
+#ifndef KX_TEST_FIXTURE_H
+#define KX_TEST_FIXTURE_H
+
+#include <stdbool.h>
+
+#include "analyzer/confdata.h"
+#include "parser/env.h"
+#include "parser/load.h"
+#include "parser/shell.h"
+#include "parser/tree.h"
+
+struct fx_file {
+	const char *path;
+	const char *text;
+};
+
+struct fx {
+	char dir[256];			/* temporary tree */
+	struct kx_tree *tree;
+	struct kx_env *env;
+	struct kx_shell *shell;
+	struct kx_diags diags;
+	struct kx_kconfig *kc;
+	struct kx_confio io;
+	struct kx_buf info;		/* $(info) and notes */
+	int load_err;
+};
+
+/*
+ * Creates the files (NULL-terminated list) in a new temporary directory
+ * and loads "Kconfig" with semantics of kernel 'version' (e.g. "6.12").
+ * Diagnostics are collected in fx->diags (not printed).  Returns the load
+ * result (also in fx->load_err).
+ */
+int fx_load(struct fx *fx, const char *version, const struct fx_file *files);
+/* Same, with a single Kconfig file. */
+int fx_load1(struct fx *fx, const char *version, const char *kconfig);
+void fx_free(struct fx *fx);
+
+/* Writes 'text' to DIR/name (creating directories). */
+void fx_write(struct fx *fx, const char *name, const char *text);
+
+/* Reads a .config given as text (conf_read semantics). */
+int fx_read_config(struct fx *fx, const char *text);
+/* The .config conf would write, as a malloc'd string. */
+char *fx_format(struct fx *fx);
+/* savedefconfig output */
+char *fx_format_defconfig(struct fx *fx);
+/* Value text of symbol 'name' after evaluation ("" when unknown). */
+const char *fx_value(struct fx *fx, const char *name);
+/* All diagnostics' text, one per line (malloc'd). */
+char *fx_diags_text(struct fx *fx);
+/* 'needle' occurs in the .config text, e.g. "CONFIG_A=y\n" */
+bool fx_config_has(struct fx *fx, const char *needle);
+
+#endif
