@@ -1,0 +1,1384 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shell.c - $(shell,...) probes: run, memoize, cache, record, refuse.
+ *
+ * Running a probe (conf's do_shell, see shell.h): "/bin/sh -c CMD" with the
+ * kx_env environment, stdin from /dev/null, stderr inherited, in opts->cwd
+ * if set, in its own process group.  At most 4096 bytes of standard output
+ * are read, as conf's single fread() does; when 4096 arrive the pipe is
+ * closed at once (like pclose() after the fread), so a command that keeps
+ * writing gets SIGPIPE exactly as under conf.  Of those bytes conf keeps
+ * 4095 when the buffer filled, strips trailing '\n's, turns the others into
+ * spaces, and its strdup() stops at the first NUL byte; so do we.  On
+ * timeout the whole process group is killed (KX_ELIMIT).
+ *
+ * Fast path: Kconfig.include's if-success/success/failure macros expand to
+ *     { CMD; } >/dev/null 2>&1 && echo "A" || echo "B"
+ * When CMD is a simple command (words of [A-Za-z0-9_./=,+:@%^-] separated
+ * by blanks, the first not a shell builtin, keyword or assignment) and A/B
+ * are plain words that echo prints verbatim, we run CMD's program directly
+ * (PATH search with the env's PATH, stdout and stderr to /dev/null) and
+ * answer A or B by its exit status; a program that cannot be found or
+ * executed answers B, as sh's 126/127 would.  Only programs that start
+ * with "#!" or an ELF header are run directly; anything else (a script
+ * without "#!", which sh runs itself, a directory, binfmt_misc formats)
+ * and any other command shape goes through /bin/sh.  The PATH must
+ * consist of absolute directories (sh's own default and relative entries
+ * are left to sh).
+ *
+ * Answers, in order of precedence:
+ *   1. the per-process memo (command + cwd + whole environment);
+ *   2. the replay file (command -> answer, loaded at kx_shell_new);
+ *   3. the persistent cache (below);
+ *   4. running the command (not with KX_PROBES_CACHE_ONLY).
+ * KX_PROBES_DENY refuses every call before any of these.
+ *
+ * Persistent cache: one file per key under opts->cache_dir, named by the
+ * SHA-256 (hex) of the key text.  The key text is
+ *     "kxen-config probe key v1\n"
+ *     "cmd\t<cmd>\n"
+ *     "cwd\t<absolute working directory>\n"
+ *     "env\t<NAME=VALUE>\n"          one per variable, sorted (strcmp),
+ *                                     except "_", OLDPWD and SHLVL
+ *     "file\t<realpath>\t<size>\t<mtime s.ns>\t<inode>\n"   sorted, unique
+ * (every field escaped as in record files: \\ \t \n), where the files are
+ * the regular files the command names: every word containing '/' (also the
+ * part after '=' in words like --opt=/path), relative ones taken from the
+ * working directory, and every bare word that a PATH search (the env's
+ * PATH) finds, which covers the first word of each simple command and
+ * programs passed as arguments (scripts/cc-version.sh gcc).  A cache file
+ * holds
+ *     "# kxen-config probe cache entry v1\n" <key text> "answer\t<answer>\n"
+ * and is written atomically; a file that does not match this exactly (other
+ * key: a hash collision, truncated, corrupt) is a miss.
+ *
+ * Record/replay files: one "command<TAB>answer" line per probe, with '\\',
+ * TAB and newline escaped as \\, \t, \n in both fields.  Every command a
+ * kx_shell answers (from any source) is recorded once, as it is answered.
+ */
+#include "shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/util.h"
+#include "parser/env.h"
+
+#define CONF_READ_MAX	4096	/* conf's buffer: reads 4096, keeps 4095 */
+
+/* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t nbuf;
+};
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror32(uint32_t x, unsigned n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(struct sha256 *c, const unsigned char *p)
+{
+	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (i = 16; i < 64; i++) {
+		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
+			      (w[i - 15] >> 3);
+		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
+			      (w[i - 2] >> 10);
+
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
+	e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
+		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
+		     ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g; g = f; f = e; e = d + t1;
+		d = cc; cc = b; b = a; a = t1 + t2;
+	}
+	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
+	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+}
+
+static void sha256_init(struct sha256 *c)
+{
+	static const uint32_t iv[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(c->h, iv, sizeof(iv));
+	c->len = 0;
+	c->nbuf = 0;
+}
+
+static void sha256_update(struct sha256 *c, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	c->len += n;
+	while (n) {
+		size_t k = 64 - c->nbuf;
+
+		if (k > n)
+			k = n;
+		memcpy(c->buf + c->nbuf, p, k);
+		c->nbuf += k;
+		p += k;
+		n -= k;
+		if (c->nbuf == 64) {
+			sha256_block(c, c->buf);
+			c->nbuf = 0;
+		}
+	}
+}
+
+/* Writes the digest as 64 lowercase hex digits + NUL into hex[65]. */
+static void sha256_final_hex(struct sha256 *c, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	uint64_t bits = c->len * 8;
+	unsigned char pad = 0x80, len8[8];
+	int i;
+
+	sha256_update(c, &pad, 1);
+	pad = 0;
+	while (c->nbuf != 56)
+		sha256_update(c, &pad, 1);
+	for (i = 0; i < 8; i++)
+		len8[i] = bits >> (56 - 8 * i);
+	sha256_update(c, len8, 8);
+	for (i = 0; i < 32; i++) {
+		unsigned char byte = c->h[i / 4] >> (24 - 8 * (i % 4));
+
+		hex[2 * i] = digits[byte >> 4];
+		hex[2 * i + 1] = digits[byte & 15];
+	}
+	hex[64] = '\0';
+}
+
+static void sha256_hex(const void *data, size_t n, char hex[65])
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, data, n);
+	sha256_final_hex(&c, hex);
+}
+
+/* ---- a small string -> string map ------------------------------------- */
+
+struct strmap_ent {
+	char *key;
+	char *val;
+};
+
+struct strmap {
+	struct strmap_ent *v;
+	size_t n, cap;		/* cap: 0 or a power of two */
+};
+
+static uint64_t hash64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct strmap_ent *strmap_find(const struct strmap *m, const char *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	for (i = hash64(key) & (m->cap - 1); m->v[i].key;
+	     i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->v[i].key, key))
+			return &m->v[i];
+	return NULL;
+}
+
+static const char *strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_ent *e = strmap_find(m, key);
+
+	return e ? e->val : NULL;
+}
+
+static void strmap_insert_raw(struct strmap *m, char *key, char *val)
+{
+	size_t i = hash64(key) & (m->cap - 1);
+
+	while (m->v[i].key)
+		i = (i + 1) & (m->cap - 1);
+	m->v[i].key = key;
+	m->v[i].val = val;
+	m->n++;
+}
+
+/* Sets key -> val (copies both), replacing an earlier value. */
+static void strmap_set(struct strmap *m, const char *key, const char *val)
+{
+	struct strmap_ent *e = strmap_find(m, key);
+
+	if (e) {
+		free(e->val);
+		e->val = kx_xstrdup(val);
+		return;
+	}
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap_ent *old = m->v;
+		size_t oldcap = m->cap, i;
+
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->v = kx_xcalloc(m->cap, sizeof(*m->v));
+		m->n = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].key)
+				strmap_insert_raw(m, old[i].key, old[i].val);
+		free(old);
+	}
+	strmap_insert_raw(m, kx_xstrdup(key), kx_xstrdup(val));
+}
+
+static void strmap_clear(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++) {
+		free(m->v[i].key);
+		free(m->v[i].val);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
+
+/* ---- escaping for record/replay/cache text ------------------------------ */
+
+static void escape_into(struct kx_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': kx_buf_puts(b, "\\\\"); break;
+		case '\t': kx_buf_puts(b, "\\t"); break;
+		case '\n': kx_buf_puts(b, "\\n"); break;
+		default: kx_buf_putc(b, *s); break;
+		}
+	}
+}
+
+/* Unescapes [s, e); returns false on a malformed escape. */
+static bool unescape_range(struct kx_buf *b, const char *s, const char *e)
+{
+	for (; s < e; s++) {
+		if (*s != '\\') {
+			kx_buf_putc(b, *s);
+			continue;
+		}
+		if (++s == e)
+			return false;
+		switch (*s) {
+		case '\\': kx_buf_putc(b, '\\'); break;
+		case 't': kx_buf_putc(b, '\t'); break;
+		case 'n': kx_buf_putc(b, '\n'); break;
+		default: return false;
+		}
+	}
+	return true;
+}
+
+/* ---- the runner ----------------------------------------------------------- */
+
+struct kx_shell {
+	struct kx_env *env;
+	enum kx_probe_policy policy;
+	char *cache_dir;	/* NULL: cache off */
+	char *cwd;		/* opts->cwd as given, or NULL */
+	char *cwd_abs;		/* absolute working directory of probes */
+	double timeout;
+	int (*prepare)(void *ctx, const char *cmd);
+	void *prepare_ctx;
+	int record_fd;		/* -1: not recording */
+
+	struct strmap memo;	/* env-hash + " " + cmd -> answer */
+	struct strmap replay;	/* cmd -> answer */
+	struct strmap pathmemo;	/* word -> resolved path or "" */
+	char *pathmemo_path;	/* PATH the pathmemo was computed with */
+
+	struct kx_shell_stats st;
+	char *last_error;
+};
+
+static void set_error(struct kx_shell *sh, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_error(struct kx_shell *sh, const char *fmt, ...)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(sh->last_error);
+	sh->last_error = kx_buf_detach(&b);
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int remaining_ms(double deadline)
+{
+	double left = deadline - now_sec();
+
+	if (left <= 0)
+		return 0;
+	if (left > 3600)
+		return 3600 * 1000;
+	return (int)(left * 1000) + 1;
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0) {
+		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		return (int)fd;
+	}
+#else
+	(void)pid;
+#endif
+	return -1;
+}
+
+static void kill_group(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+/*
+ * Waits for 'pid' until 'deadline'.  Returns 0 with *status set, or
+ * KX_ELIMIT (the child is still running).  'pidfd' may be -1.
+ */
+static int wait_deadline(pid_t pid, int pidfd, double deadline, int *status)
+{
+	long sleep_ns = 20000;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			*status = 0;	/* ECHILD: reaped elsewhere */
+			return 0;
+		}
+		if (r == 0) {
+			if (now_sec() >= deadline)
+				return KX_ELIMIT;
+			if (pidfd >= 0) {
+				struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+				(void)poll(&pfd, 1, remaining_ms(deadline));
+			} else {
+				struct timespec ts = { 0, sleep_ns };
+
+				nanosleep(&ts, NULL);
+				if (sleep_ns < 10000000)
+					sleep_ns *= 2;
+			}
+		}
+	}
+}
+
+/* Kills the group and reaps the child after a timeout. */
+static int timed_out(struct kx_shell *sh, pid_t pid, const char *cmd)
+{
+	int status;
+
+	kill_group(pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	set_error(sh, "probe timed out after %g s (killed): %s", sh->timeout,
+		  cmd);
+	return KX_ELIMIT;
+}
+
+/*
+ * Starts 'path' with 'argv' and the env's environment: stdin from
+ * /dev/null, stdout to 'outfd' (-1: /dev/null), stderr inherited or
+ * /dev/null, in the probe directory, in a new process group, with default
+ * signal dispositions and an empty signal mask.  Returns 0 or an errno.
+ */
+static int spawn(struct kx_shell *sh, pid_t *pid, const char *path,
+		 char *const argv[], int outfd, bool quiet_stderr)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int err;
+
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
+		return err;
+	if ((err = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return err;
+	}
+	sigfillset(&all);
+	sigemptyset(&none);
+	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!err && outfd >= 0)
+		err = posix_spawn_file_actions_adddup2(&fa, outfd, 1);
+	else if (!err)
+		err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+						       O_WRONLY, 0);
+	if (!err && quiet_stderr)
+		err = posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (!err && sh->cwd)
+		err = posix_spawn_file_actions_addchdir_np(&fa, sh->cwd);
+	if (!err)
+		err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+					       POSIX_SPAWN_SETSIGMASK |
+					       POSIX_SPAWN_SETSIGDEF);
+	if (!err)
+		err = posix_spawnattr_setpgroup(&attr, 0);
+	if (!err)
+		err = posix_spawnattr_setsigmask(&attr, &none);
+	if (!err)
+		err = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!err)
+		err = posix_spawn(pid, path, &fa, &attr, argv,
+				  kx_env_vector(sh->env));
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (!err)
+		sh->st.spawned++;
+	return err;
+}
+
+/* Applies conf's do_shell() rules to the bytes read. */
+static char *conf_output(char *buf, size_t n)
+{
+	size_t i;
+
+	if (n == CONF_READ_MAX)
+		n--;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	return kx_xstrndup(buf, strnlen(buf, n));
+}
+
+/* Runs "/bin/sh -c cmd" as conf's popen() would. */
+static int run_sh(struct kx_shell *sh, const char *cmd, char **out)
+{
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL };
+	char buf[CONF_READ_MAX];
+	double deadline = now_sec() + sh->timeout;
+	size_t n = 0;
+	int fds[2], pidfd, status, err;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		set_error(sh, "cannot create a pipe: %s: %s", strerror(errno), cmd);
+		return KX_EIO;
+	}
+	err = spawn(sh, &pid, "/bin/sh", argv, fds[1], false);
+	close(fds[1]);
+	if (err) {
+		close(fds[0]);
+		set_error(sh, "cannot run /bin/sh: %s: %s", strerror(err), cmd);
+		return KX_EIO;
+	}
+	pidfd = open_pidfd(pid);
+
+	while (n < sizeof(buf)) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		int ms = remaining_ms(deadline), pr;
+		ssize_t r;
+
+		if (ms == 0) {
+			close(fds[0]);
+			if (pidfd >= 0)
+				close(pidfd);
+			return timed_out(sh, pid, cmd);
+		}
+		pr = poll(&pfd, 1, ms);
+		if (pr < 0 && errno != EINTR)
+			break;		/* cannot wait: treat as end of output */
+		if (pr <= 0)
+			continue;	/* EINTR or time is up: checked above */
+		r = read(fds[0], buf + n, sizeof(buf) - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fds[0]);	/* a writer still going gets SIGPIPE, as with pclose */
+
+	err = wait_deadline(pid, pidfd, deadline, &status);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (err < 0)
+		return timed_out(sh, pid, cmd);
+	*out = conf_output(buf, n);
+	return 0;
+}
+
+/* ---- the fast path -------------------------------------------------------- */
+
+static bool is_safe_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("_./=,+:@%^-", c) != NULL;
+}
+
+/* Shell reserved words and builtins of dash and bash: never fast. */
+static bool is_shell_word(const char *w)
+{
+	static const char *const words[] = {
+		".", ":", "alias", "bg", "bind", "break", "builtin", "caller",
+		"case", "cd", "chdir", "command", "compgen", "complete",
+		"compopt", "continue", "coproc", "declare", "dirs", "disown",
+		"do", "done", "echo", "elif", "else", "enable", "esac", "eval",
+		"exec", "exit", "export", "false", "fc", "fg", "fi", "for",
+		"function", "getopts", "hash", "help", "history", "if", "in",
+		"jobs", "kill", "let", "local", "logout", "mapfile", "popd",
+		"printf", "pushd", "pwd", "read", "readarray", "readonly",
+		"return", "select", "set", "shift", "shopt", "source",
+		"suspend", "test", "then", "time", "times", "trap", "true",
+		"type", "typeset", "ulimit", "umask", "unalias", "unset",
+		"until", "wait", "while",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(w, words[i]))
+			return true;
+	return false;
+}
+
+/* A word echo prints as is (dash and bash): safe chars, not an option. */
+static bool is_echo_word(const char *s, const char *e)
+{
+	const char *p;
+
+	for (p = s; p < e; p++)
+		if (!is_safe_char(*p))
+			return false;
+	if (e - s >= 2 && *s == '-') {
+		for (p = s + 1; p < e && strchr("neE", *p); p++)
+			;
+		if (p == e)
+			return false;
+	}
+	return true;
+}
+
+struct fast_probe {
+	char **argv;	/* NULL-terminated, malloc'd words */
+	char *yes;	/* answer when the command succeeds */
+	char *no;
+};
+
+static void fast_probe_free(struct fast_probe *fp)
+{
+	char **a;
+
+	if (fp->argv)
+		for (a = fp->argv; *a; a++)
+			free(*a);
+	free(fp->argv);
+	free(fp->yes);
+	free(fp->no);
+	memset(fp, 0, sizeof(*fp));
+}
+
+/* Recognises the if-success shape with a simple command; see the top. */
+static bool parse_fast_probe(const char *cmd, struct fast_probe *fp)
+{
+	static const char mid[] = "; } >/dev/null 2>&1 && echo \"";
+	static const char alt[] = "\" || echo \"";
+	const char *body, *body_end, *a, *a_end, *b, *b_end, *p;
+	size_t nw = 0;
+
+	memset(fp, 0, sizeof(*fp));
+	if (strncmp(cmd, "{ ", 2))
+		return false;
+	body = cmd + 2;
+	body_end = strstr(body, mid);
+	if (!body_end)
+		return false;
+	a = body_end + strlen(mid);
+	a_end = strchr(a, '"');
+	if (!a_end || strncmp(a_end, alt, strlen(alt)))
+		return false;
+	b = a_end + strlen(alt);
+	b_end = strchr(b, '"');
+	if (!b_end || b_end[1] != '\0')
+		return false;
+	if (!is_echo_word(a, a_end) || !is_echo_word(b, b_end))
+		return false;
+
+	for (p = body; p < body_end; p++)
+		if (*p != ' ' && *p != '\t' && !is_safe_char(*p))
+			return false;
+
+	fp->argv = kx_xcalloc(body_end - body + 2, sizeof(char *));
+	for (p = body; p < body_end;) {
+		const char *w;
+
+		while (p < body_end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == body_end)
+			break;
+		w = p;
+		while (p < body_end && *p != ' ' && *p != '\t')
+			p++;
+		fp->argv[nw++] = kx_xstrndup(w, p - w);
+	}
+	if (nw == 0 || strchr(fp->argv[0], '=') || is_shell_word(fp->argv[0])) {
+		fast_probe_free(fp);
+		return false;
+	}
+	fp->yes = kx_xstrndup(a, a_end - a);
+	fp->no = kx_xstrndup(b, b_end - b);
+	return true;
+}
+
+/*
+ * Whether 'path' (relative paths are in the probe directory) starts like
+ * something execve() runs itself: "#!" or an ELF header.  Other files go
+ * through sh, which decides (a file without "#!" is run as a script; the
+ * kernel may know more formats through binfmt_misc).  We do not rely on
+ * posix_spawn() reporting ENOEXEC: that depends on the C library and is
+ * not reported at all under valgrind.
+ */
+static bool directly_executable(struct kx_shell *sh, const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	char *abs = NULL;
+	ssize_t n;
+	int fd;
+
+	if (path[0] != '/')
+		path = abs = kx_xasprintf("%s/%s", sh->cwd_abs, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	free(abs);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR;	/* sh: 127 */
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return (n >= 2 && magic[0] == '#' && magic[1] == '!') ||
+	       (n == 4 && !memcmp(magic, "\177ELF", 4));
+}
+
+/*
+ * Errors of execve() itself, for which sh reports 126/127; anything else
+ * (fork or chdir failing, ...) sends the probe through sh, which then
+ * reports it properly.
+ */
+static bool exec_error(int err)
+{
+	switch (err) {
+	case ENOENT: case ENOTDIR: case EACCES: case EPERM: case ELOOP:
+	case ENAMETOOLONG: case ETXTBSY: case EISDIR: case ENOEXEC:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Runs a recognised probe.  Returns 1 with *out set, 0 when the fast path
+ * does not apply after all (run through sh), or a negative KX_E* code.
+ */
+static int run_fast(struct kx_shell *sh, const char *cmd,
+		    const struct fast_probe *fp, char **out)
+{
+	const char *path = kx_env_get(sh->env, "PATH");
+	const char *prog = fp->argv[0];
+	double deadline = now_sec() + sh->timeout;
+	struct kx_buf cand = KX_BUF_INIT;
+	bool started = false;
+	int status = 0, err = 0, pidfd;
+	pid_t pid = 0;
+
+	if (strchr(prog, '/')) {
+		/* also a directory or a script without "#!": sh decides */
+		if (!directly_executable(sh, prog))
+			return 0;
+		err = spawn(sh, &pid, prog, fp->argv, -1, true);
+		started = err == 0;
+		if (err == ENOEXEC)
+			goto enoexec;
+		if (err && !exec_error(err))
+			return 0;
+	} else {
+		const char *p, *e;
+
+		/* sh's own default PATH and relative entries: leave to sh */
+		if (!path)
+			return 0;
+		for (p = path;; p = e + 1) {
+			e = strchr(p, ':');
+			if (!e)
+				e = p + strlen(p);
+			if (e == p || *p != '/')
+				return 0;
+			if (!*e)
+				break;
+		}
+		for (p = path;; p = e + 1) {
+			struct stat st;
+
+			e = strchr(p, ':');
+			if (!e)
+				e = p + strlen(p);
+			kx_buf_reset(&cand);
+			kx_buf_add(&cand, p, e - p);
+			kx_buf_putc(&cand, '/');
+			kx_buf_puts(&cand, prog);
+			if (stat(kx_buf_cstr(&cand), &st) == 0 &&
+			    S_ISREG(st.st_mode)) {
+				if (!directly_executable(sh, kx_buf_cstr(&cand))) {
+					kx_buf_free(&cand);
+					return 0;
+				}
+				err = spawn(sh, &pid, kx_buf_cstr(&cand), fp->argv,
+					    -1, true);
+				if (!err) {
+					started = true;
+					break;
+				}
+				if (err == ENOEXEC) {
+					prog = kx_buf_cstr(&cand);
+					goto enoexec;
+				}
+				if (!exec_error(err)) {
+					kx_buf_free(&cand);
+					return 0;
+				}
+			}
+			if (!*e)
+				break;
+		}
+	}
+	goto wait;
+
+enoexec:
+	/* not an executable format: sh runs it as a script */
+	{
+		size_t n = 0, i;
+		char **argv2;
+
+		while (fp->argv[n])
+			n++;
+		argv2 = kx_xcalloc(n + 2, sizeof(char *));
+		argv2[0] = (char *)"/bin/sh";
+		argv2[1] = (char *)prog;
+		for (i = 1; i < n; i++)
+			argv2[i + 1] = fp->argv[i];
+		err = spawn(sh, &pid, "/bin/sh", argv2, -1, true);
+		free(argv2);
+		started = err == 0;
+	}
+
+wait:
+	kx_buf_free(&cand);
+	if (!started) {
+		/* not found / not executable: sh exits 126 or 127 */
+		*out = kx_xstrdup(fp->no);
+		return 1;
+	}
+	pidfd = open_pidfd(pid);
+	err = wait_deadline(pid, pidfd, deadline, &status);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (err < 0)
+		return timed_out(sh, pid, cmd);
+	*out = kx_xstrdup(WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+			  fp->yes : fp->no);
+	return 1;
+}
+
+/* Runs a command (fast path or sh); *out is malloc'd. */
+static int run_command(struct kx_shell *sh, const char *cmd, char **out)
+{
+	struct fast_probe fp;
+	int r;
+
+	if (parse_fast_probe(cmd, &fp)) {
+		r = run_fast(sh, cmd, &fp, out);
+		fast_probe_free(&fp);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	return run_sh(sh, cmd, out);
+}
+
+/* ---- cache keys ----------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Variables an interactive shell changes behind the user's back ("_" is
+ * the last command run, OLDPWD the previous directory, SHLVL the nesting
+ * depth) and that no probe reads: keeping them in the key would make every
+ * invocation from another place or wrapper a cache miss.
+ */
+static bool env_is_noise(const char *nv)
+{
+	return !strncmp(nv, "_=", 2) || !strncmp(nv, "OLDPWD=", 7) ||
+	       !strncmp(nv, "SHLVL=", 6);
+}
+
+/* The env as sorted escaped lines "env\tNAME=VALUE\n" (minus noise). */
+static void add_env_lines(struct kx_shell *sh, struct kx_buf *key)
+{
+	char *const *vec = kx_env_vector(sh->env);
+	size_t n = 0, i;
+	char **sorted;
+
+	while (vec[n])
+		n++;
+	sorted = kx_xcalloc(n + 1, sizeof(char *));
+	memcpy(sorted, vec, n * sizeof(char *));
+	qsort(sorted, n, sizeof(char *), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (env_is_noise(sorted[i]))
+			continue;
+		kx_buf_puts(key, "env\t");
+		escape_into(key, sorted[i]);
+		kx_buf_putc(key, '\n');
+	}
+	free(sorted);
+}
+
+/* PATH search for a bare word, memoized per PATH; NULL: not found. */
+static const char *path_lookup(struct kx_shell *sh, const char *word)
+{
+	const char *path = kx_env_get(sh->env, "PATH");
+	struct kx_buf cand = KX_BUF_INIT;
+	const char *hit, *p, *e;
+	char *found = NULL;
+
+	if (!path)
+		path = "";
+	if (!sh->pathmemo_path || strcmp(sh->pathmemo_path, path)) {
+		strmap_clear(&sh->pathmemo);
+		free(sh->pathmemo_path);
+		sh->pathmemo_path = kx_xstrdup(path);
+	}
+	hit = strmap_get(&sh->pathmemo, word);
+	if (hit)
+		return *hit ? hit : NULL;
+
+	for (p = path; *path; p = e + 1) {
+		struct stat st;
+
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		kx_buf_reset(&cand);
+		if (e == p)
+			kx_buf_putc(&cand, '.');
+		else
+			kx_buf_add(&cand, p, e - p);
+		if (kx_buf_cstr(&cand)[0] != '/') {
+			/* relative PATH entries name the probe directory */
+			char *rel = kx_xasprintf("%s/%s", sh->cwd_abs,
+						 kx_buf_cstr(&cand));
+
+			kx_buf_reset(&cand);
+			kx_buf_puts(&cand, rel);
+			free(rel);
+		}
+		kx_buf_putc(&cand, '/');
+		kx_buf_puts(&cand, word);
+		if (stat(kx_buf_cstr(&cand), &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(kx_buf_cstr(&cand), X_OK) == 0) {
+			found = kx_buf_detach(&cand);
+			break;
+		}
+		if (!*e)
+			break;
+	}
+	kx_buf_free(&cand);
+	strmap_set(&sh->pathmemo, word, found ? found : "");
+	free(found);
+	hit = strmap_get(&sh->pathmemo, word);
+	return *hit ? hit : NULL;
+}
+
+/* Appends the identity line of file 'path' (if a regular file) to files. */
+static void add_file(struct kx_shell *sh, const char *path, char ***files,
+		     size_t *n)
+{
+	struct kx_buf line = KX_BUF_INIT;
+	char *abs = NULL, *real = NULL;
+	struct stat st;
+
+	if (path[0] != '/')
+		path = abs = kx_xasprintf("%s/%s", sh->cwd_abs, path);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		real = realpath(path, NULL);
+	if (real) {
+		kx_buf_puts(&line, "file\t");
+		escape_into(&line, real);
+		kx_buf_printf(&line, "\t%lld\t%lld.%09ld\t%llu\n",
+			      (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			      (long)st.st_mtim.tv_nsec,
+			      (unsigned long long)st.st_ino);
+		*files = kx_xrealloc(*files, (*n + 1) * sizeof(char *));
+		(*files)[(*n)++] = kx_buf_detach(&line);
+	}
+	free(real);
+	free(abs);
+}
+
+static bool is_command_name(const char *w)
+{
+	if (!*w || *w == '-' || *w == '.')
+		return false;
+	for (; *w; w++)
+		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
+		      (*w >= '0' && *w <= '9') || strchr("_.+-", *w)))
+			return false;
+	return true;
+}
+
+/* The identities of every file 'cmd' names, sorted and unique. */
+static void add_file_lines(struct kx_shell *sh, struct kx_buf *key,
+			   const char *cmd)
+{
+	static const char seps[] = " \t\n;|&(){}<>`";
+	struct kx_buf word = KX_BUF_INIT;
+	char **files = NULL;
+	size_t n = 0, i;
+	const char *p = cmd;
+
+	for (;;) {
+		if (*p && !strchr(seps, *p)) {
+			if (*p != '"' && *p != '\'')
+				kx_buf_putc(&word, *p);
+			p++;
+			continue;
+		}
+		if (word.len) {
+			const char *w = kx_buf_cstr(&word);
+			const char *eq = strchr(w, '=');
+
+			if (strchr(w, '/')) {
+				add_file(sh, w, &files, &n);
+			} else if (is_command_name(w)) {
+				const char *hit = path_lookup(sh, w);
+
+				if (hit)
+					add_file(sh, hit, &files, &n);
+			}
+			if (eq && strchr(eq + 1, '/'))
+				add_file(sh, eq + 1, &files, &n);
+			kx_buf_reset(&word);
+		}
+		if (!*p)
+			break;
+		p++;
+	}
+	kx_buf_free(&word);
+
+	qsort(files, n, sizeof(char *), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || strcmp(files[i], files[i - 1]))
+			kx_buf_puts(key, files[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+/* The full cache key text of 'cmd' now (see the top of the file). */
+static char *cache_key(struct kx_shell *sh, const char *cmd)
+{
+	struct kx_buf key = KX_BUF_INIT;
+
+	kx_buf_puts(&key, "kxen-config probe key v1\ncmd\t");
+	escape_into(&key, cmd);
+	kx_buf_puts(&key, "\ncwd\t");
+	escape_into(&key, sh->cwd_abs);
+	kx_buf_putc(&key, '\n');
+	add_env_lines(sh, &key);
+	add_file_lines(sh, &key, cmd);
+	return kx_buf_detach(&key);
+}
+
+static const char cache_magic[] = "# kxen-config probe cache entry v1\n";
+
+static char *cache_path(struct kx_shell *sh, const char *key)
+{
+	char hex[65];
+
+	sha256_hex(key, strlen(key), hex);
+	return kx_xasprintf("%s/%s", sh->cache_dir, hex);
+}
+
+/* Looks 'key' up; returns a malloc'd answer or NULL (miss, corrupt). */
+static char *cache_read(struct kx_shell *sh, const char *key)
+{
+	char *path = cache_path(sh, key), *data = NULL, *ans = NULL;
+	size_t len, ml = strlen(cache_magic), kl = strlen(key);
+	struct kx_buf b = KX_BUF_INIT;
+	const char *p, *end;
+
+	if (kx_read_file(&data, &len, path) < 0)
+		goto out;
+	if (len < ml + kl || memcmp(data, cache_magic, ml) ||
+	    memcmp(data + ml, key, kl))
+		goto out;
+	p = data + ml + kl;
+	end = data + len;
+	if ((size_t)(end - p) < 8 || memcmp(p, "answer\t", 7) || end[-1] != '\n')
+		goto out;
+	p += 7;
+	if (memchr(p, '\n', end - 1 - p) || memchr(p, '\0', end - 1 - p))
+		goto out;
+	if (!unescape_range(&b, p, end - 1))
+		goto out;
+	ans = kx_buf_detach(&b);
+out:
+	kx_buf_free(&b);
+	free(data);
+	free(path);
+	return ans;
+}
+
+static void cache_write(struct kx_shell *sh, const char *key, const char *ans)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	char *path = cache_path(sh, key);
+
+	kx_buf_puts(&b, cache_magic);
+	kx_buf_puts(&b, key);
+	kx_buf_puts(&b, "answer\t");
+	escape_into(&b, ans);
+	kx_buf_putc(&b, '\n');
+	(void)kx_write_file_atomic(path, kx_buf_cstr(&b), b.len, NULL);
+	kx_buf_free(&b);
+	free(path);
+}
+
+/* ---- memo, record, replay ----------------------------------------------- */
+
+static char *memo_key(struct kx_shell *sh, const char *cmd)
+{
+	struct kx_buf env = KX_BUF_INIT;
+	char hex[65];
+
+	add_env_lines(sh, &env);
+	sha256_hex(kx_buf_cstr(&env), env.len, hex);
+	kx_buf_free(&env);
+	return kx_xasprintf("%s %s", hex, cmd);
+}
+
+static void record(struct kx_shell *sh, const char *cmd, const char *ans)
+{
+	struct kx_buf b = KX_BUF_INIT;
+	size_t off = 0;
+
+	if (sh->record_fd < 0)
+		return;
+	escape_into(&b, cmd);
+	kx_buf_putc(&b, '\t');
+	escape_into(&b, ans);
+	kx_buf_putc(&b, '\n');
+	while (off < b.len) {
+		ssize_t r = write(sh->record_fd, b.s + off, b.len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += r;
+	}
+	kx_buf_free(&b);
+}
+
+static int load_replay(struct kx_shell *sh, const char *file)
+{
+	char *data = NULL, *p, *nl, *tab;
+	struct kx_buf c = KX_BUF_INIT, a = KX_BUF_INIT;
+	size_t len;
+	int err;
+
+	err = kx_read_file(&data, &len, file);
+	if (err < 0) {
+		set_error(sh, "cannot read probe replay file %s: %s", file,
+			  strerror(errno));
+		return KX_EIO;
+	}
+	for (p = data; p < data + len; p = nl + 1) {
+		nl = memchr(p, '\n', data + len - p);
+		if (!nl)
+			nl = data + len;
+		tab = memchr(p, '\t', nl - p);
+		kx_buf_reset(&c);
+		kx_buf_reset(&a);
+		if (tab && unescape_range(&c, p, tab) &&
+		    unescape_range(&a, tab + 1, nl))
+			strmap_set(&sh->replay, kx_buf_cstr(&c), kx_buf_cstr(&a));
+	}
+	kx_buf_free(&c);
+	kx_buf_free(&a);
+	free(data);
+	return 0;
+}
+
+/* mkdir -p; returns true when 'dir' is a directory afterwards. */
+static bool make_dirs(const char *dir)
+{
+	char *tmp = kx_xstrdup(dir), *p;
+	struct stat st;
+	bool ok;
+
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(tmp, 0755);
+		*p = '/';
+	}
+	(void)mkdir(tmp, 0755);
+	ok = stat(tmp, &st) == 0 && S_ISDIR(st.st_mode);
+	free(tmp);
+	return ok;
+}
+
+/* ---- public interface ------------------------------------------------------ */
+
+/*
+ * Creates a probe runner in *out (free with kx_shell_free).  Returns 0,
+ * KX_ENOMEM, or KX_EIO when the record file cannot be opened or the replay
+ * file cannot be read (kx_shell_last_error() is not available then: the
+ * runner is not created).
+ */
+int kx_shell_new(struct kx_shell **out, struct kx_env *env,
+		 const struct kx_shell_opts *opts)
+{
+	struct kx_shell *sh = NULL;
+	int err = 0;
+
+	*out = NULL;
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return KX_ENOMEM;
+	sh->env = env;
+	sh->record_fd = -1;
+	sh->policy = opts ? opts->policy : KX_PROBES_RUN;
+	sh->timeout = opts && opts->timeout > 0 ? opts->timeout : 60;
+	if (opts) {
+		sh->prepare = opts->prepare;
+		sh->prepare_ctx = opts->prepare_ctx;
+	}
+	if (opts && opts->cwd) {
+		sh->cwd = kx_xstrdup(opts->cwd);
+		sh->cwd_abs = realpath(opts->cwd, NULL);
+		if (!sh->cwd_abs)
+			sh->cwd_abs = kx_xstrdup(opts->cwd);
+	} else {
+		sh->cwd_abs = getcwd(NULL, 0);
+		if (!sh->cwd_abs)
+			sh->cwd_abs = kx_xstrdup(".");
+	}
+	if (opts && opts->cache_dir && *opts->cache_dir &&
+	    make_dirs(opts->cache_dir)) {
+		sh->cache_dir = kx_xstrdup(opts->cache_dir);
+		sh->st.cache_enabled = true;
+	}
+	if (opts && opts->replay_file) {
+		err = load_replay(sh, opts->replay_file);
+		if (err < 0)
+			goto out;
+	}
+	if (opts && opts->record_file) {
+		sh->record_fd = open(opts->record_file,
+				     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (sh->record_fd < 0) {
+			err = KX_EIO;
+			goto out;
+		}
+	}
+out:
+	if (err < 0) {
+		kx_shell_free(sh);
+		return err;
+	}
+	*out = sh;
+	return 0;
+}
+
+/* Frees the runner (closes the record file). */
+void kx_shell_free(struct kx_shell *sh)
+{
+	if (!sh)
+		return;
+	if (sh->record_fd >= 0)
+		close(sh->record_fd);
+	strmap_clear(&sh->memo);
+	strmap_clear(&sh->replay);
+	strmap_clear(&sh->pathmemo);
+	free(sh->pathmemo_path);
+	free(sh->cache_dir);
+	free(sh->cwd);
+	free(sh->cwd_abs);
+	free(sh->last_error);
+	free(sh);
+}
+
+/* Answers 'cmd' (see shell.h); *out is malloc'd, the caller frees it. */
+int kx_shell_run(struct kx_shell *sh, const char *cmd, char **out)
+{
+	char *mkey = NULL, *ckey = NULL, *ans = NULL;
+	const char *hit;
+	int err = 0;
+
+	*out = NULL;
+	sh->st.calls++;
+	if (sh->policy == KX_PROBES_DENY) {
+		set_error(sh, "probe denied by --probes=deny: %s", cmd);
+		return KX_EDENIED;
+	}
+
+	mkey = memo_key(sh, cmd);
+	hit = strmap_get(&sh->memo, mkey);
+	if (hit) {
+		sh->st.memo_hits++;
+		ans = kx_xstrdup(hit);
+		goto done_quiet;
+	}
+	hit = strmap_get(&sh->replay, cmd);
+	if (hit) {
+		sh->st.replay_hits++;
+		ans = kx_xstrdup(hit);
+		goto done;
+	}
+	if (sh->cache_dir) {
+		ckey = cache_key(sh, cmd);
+		ans = cache_read(sh, ckey);
+		if (ans) {
+			sh->st.cache_hits++;
+			goto done;
+		}
+	}
+	if (sh->policy == KX_PROBES_CACHE_ONLY) {
+		set_error(sh, "probe not in cache (--probes=cache-only): %s", cmd);
+		err = KX_EDENIED;
+		goto out;
+	}
+	if (sh->prepare) {
+		err = sh->prepare(sh->prepare_ctx, cmd);
+		if (err < 0) {
+			set_error(sh, "cannot prepare probe (%s): %s",
+				  kx_strerror(err), cmd);
+			goto out;
+		}
+		err = 0;
+		if (sh->cache_dir) {
+			/* files the preparation created are part of the key */
+			char *k2 = cache_key(sh, cmd);
+
+			if (strcmp(k2, ckey)) {
+				free(ckey);
+				ckey = k2;
+				ans = cache_read(sh, ckey);
+				if (ans) {
+					sh->st.cache_hits++;
+					goto done;
+				}
+			} else {
+				free(k2);
+			}
+		}
+	}
+	err = run_command(sh, cmd, &ans);
+	if (err < 0)
+		goto out;
+	if (ckey)
+		cache_write(sh, ckey, ans);
+done:
+	record(sh, cmd, ans);
+	strmap_set(&sh->memo, mkey, ans);
+done_quiet:
+	*out = ans;
+	ans = NULL;
+out:
+	free(ans);
+	free(mkey);
+	free(ckey);
+	return err;
+}
+
+/* The last error message ("" if none); owned by the runner. */
+const char *kx_shell_last_error(const struct kx_shell *sh)
+{
+	return sh->last_error ? sh->last_error : "";
+}
+
+/* Copies the counters into *st. */
+void kx_shell_stats(const struct kx_shell *sh, struct kx_shell_stats *st)
+{
+	*st = sh->st;
+}

@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_env.c - parser/env.c: the environment map and kx_env_derive().
+ *
+ * Derivation is checked against small fake trees written by the tests (a
+ * top Makefile with VERSION..., scripts/Makefile.clang, arch Makefiles)
+ * and fake tools in a private PATH directory; when the Debian kernel trees
+ * are present, KERNELVERSION is also compared with `make kernelversion`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "parser/env.h"
+#include "parser/tree.h"
+#include "util/util.h"
+
+struct t {
+	char dir[64];
+	struct kx_env *env;
+	struct kx_diags diags;
+	struct kx_tree *tree;
+};
+
+static void write_file(struct t *t, const char *name, const char *text,
+		       mode_t mode)
+{
+	char *p = kx_xasprintf("%s/%s", t->dir, name);
+	char *s;
+	FILE *f;
+
+	for (s = p + strlen(t->dir) + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(p, mode);
+	free(p);
+}
+
+static int setup(void **state)
+{
+	struct t *t = kx_xcalloc(1, sizeof(*t));
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/kx-env-XXXXXX");
+	if (!mkdtemp(t->dir))
+		return -1;
+	t->env = kx_env_new();
+	kx_diags_init(&t->diags);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+	char *cmd = kx_xasprintf("rm -rf '%s'", t->dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", t->dir);
+	free(cmd);
+	kx_tree_free(t->tree);
+	kx_env_free(t->env);
+	kx_diags_free(&t->diags);
+	free(t);
+	return 0;
+}
+
+static void open_tree(struct t *t)
+{
+	kx_tree_free(t->tree);
+	t->tree = NULL;
+	assert_int_equal(kx_tree_open_dir(&t->tree, t->dir), 0);
+}
+
+static const char *get(struct t *t, const char *name)
+{
+	const char *v = kx_env_get(t->env, name);
+
+	return v ? v : "(unset)";
+}
+
+static const char makefile_612[] =
+	"# SPDX-License-Identifier: GPL-2.0\n"
+	"VERSION = 6\n"
+	"PATCHLEVEL = 12\n"
+	"SUBLEVEL = 117\n"
+	"EXTRAVERSION =\n"
+	"NAME = Baby Opossum Posse\n"
+	"\n"
+	"CC_VERSION_TEXT = $(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null | head -n 1))\n"
+	"RUSTC_VERSION_TEXT = $(subst $(pound),,$(shell $(RUSTC) --version 2>/dev/null))\n";
+
+static const char makefile_61[] =
+	"VERSION = 6\n"
+	"PATCHLEVEL = 1\n"
+	"SUBLEVEL = 192\n"
+	"EXTRAVERSION =\n"
+	"CC_VERSION_TEXT = $(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null | head -n 1))\n";
+
+/* ---- the map ------------------------------------------------------------ */
+
+static void test_env__map_keeps_order(void **state)
+{
+	struct t *t = *state;
+	char *const vec[] = { (char *)"A=1", (char *)"B=x=y", (char *)"junk",
+			      (char *)"=nothing", (char *)"A=2", (char *)"C=",
+			      NULL };
+	char *const *v;
+	const char *n, *val;
+
+	kx_env_import(t->env, vec);
+	assert_int_equal(kx_env_count(t->env), 3);
+	assert_string_equal(get(t, "A"), "1");	/* first wins, as getenv */
+	assert_string_equal(get(t, "B"), "x=y");
+	assert_string_equal(get(t, "C"), "");
+	assert_null(kx_env_get(t->env, "junk"));
+
+	kx_env_set(t->env, "D", "4");
+	kx_env_set(t->env, "A", "one");		/* replaced in place */
+	kx_env_at(t->env, 0, &n, &val);
+	assert_string_equal(n, "A");
+	assert_string_equal(val, "one");
+	kx_env_at(t->env, 3, &n, &val);
+	assert_string_equal(n, "D");
+
+	v = kx_env_vector(t->env);
+	assert_string_equal(v[0], "A=one");
+	assert_string_equal(v[1], "B=x=y");
+	assert_string_equal(v[2], "C=");
+	assert_string_equal(v[3], "D=4");
+	assert_null(v[4]);
+
+	kx_env_unset(t->env, "B");
+	kx_env_unset(t->env, "nope");
+	v = kx_env_vector(t->env);
+	assert_string_equal(v[0], "A=one");
+	assert_string_equal(v[1], "C=");
+	assert_string_equal(v[2], "D=4");
+	assert_null(v[3]);
+	assert_int_equal(kx_env_count(t->env), 3);
+}
+
+/* ---- architecture names ------------------------------------------------------ */
+
+static void test_env__srcarch_table(void **state)
+{
+	(void)state;
+	assert_string_equal(kx_env_srcarch("x86_64"), "x86");
+	assert_string_equal(kx_env_srcarch("i386"), "x86");
+	assert_string_equal(kx_env_srcarch("x86"), "x86");
+	assert_string_equal(kx_env_srcarch("sparc64"), "sparc");
+	assert_string_equal(kx_env_srcarch("sparc32"), "sparc");
+	assert_string_equal(kx_env_srcarch("parisc64"), "parisc");
+	assert_string_equal(kx_env_srcarch("sh64"), "sh");
+	assert_string_equal(kx_env_srcarch("tilegx"), "tile");
+	assert_string_equal(kx_env_srcarch("tilepro"), "tile");
+	assert_string_equal(kx_env_srcarch("arm64"), "arm64");
+	assert_string_equal(kx_env_srcarch("um"), "um");
+	assert_string_equal(kx_env_srcarch("riscv"), "riscv");
+}
+
+/* The kernel's own rule, run by sh: uname -m | sed ... (6.12 form). */
+static void test_env__host_arch_is_subarch(void **state)
+{
+	char buf[128] = "";
+	FILE *p;
+
+	(void)state;
+	p = popen("uname -m | sed -e s/i.86/x86/ -e s/x86_64/x86/ "
+		  "-e s/sun4u/sparc64/ -e '/^arm64$/!s/arm.*/arm/' "
+		  "-e s/sa110/arm/ -e s/s390x/s390/ -e s/ppc.*/powerpc/ "
+		  "-e s/mips.*/mips/ -e 's/sh[234].*/sh/' -e s/aarch64.*/arm64/ "
+		  "-e s/riscv.*/riscv/ -e s/loongarch.*/loongarch/", "r");
+	if (!p || !fgets(buf, sizeof(buf), p)) {
+		fprintf(stderr, "SKIP: cannot run uname | sed\n");
+		if (p)
+			pclose(p);
+		skip();
+	}
+	pclose(p);
+	buf[strcspn(buf, "\n")] = '\0';
+	assert_string_equal(kx_env_host_arch(), buf);
+}
+
+/* ---- derivation ---------------------------------------------------------------- */
+
+static void test_env__derive_defaults(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+	struct utsname u;
+	char *list;
+
+	write_file(t, "Makefile", makefile_612, 0644);
+	write_file(t, "arch/x86/Makefile",
+		   "ifeq ($(ARCH),x86)\n"
+		   "  ifeq ($(shell uname -m | sed -e 's/i.86/i386/'),i386)\n"
+		   "        KBUILD_DEFCONFIG := i386_defconfig\n"
+		   "  else\n"
+		   "        KBUILD_DEFCONFIG := x86_64_defconfig\n"
+		   "  endif\n"
+		   "else\n"
+		   "        KBUILD_DEFCONFIG := $(ARCH)_defconfig\n"
+		   "endif\n", 0644);
+	open_tree(t);
+	kx_env_set(t->env, "LC_ALL", "en_US.UTF-8");
+	kx_env_set(t->env, "LC_COLLATE", "de_DE");
+	o.arch = "x86_64";
+	o.srctree = "/src/linux";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+
+	assert_string_equal(get(t, "ARCH"), "x86_64");
+	assert_string_equal(get(t, "SRCARCH"), "x86");
+	assert_string_equal(get(t, "srctree"), "/src/linux");
+	assert_string_equal(get(t, "KERNELVERSION"), "6.12.117");
+	assert_string_equal(get(t, "CROSS_COMPILE"), "");
+	assert_string_equal(get(t, "CC"), "gcc");
+	assert_string_equal(get(t, "LD"), "ld");
+	assert_string_equal(get(t, "AR"), "ar");
+	assert_string_equal(get(t, "NM"), "nm");
+	assert_string_equal(get(t, "OBJCOPY"), "objcopy");
+	assert_string_equal(get(t, "OBJDUMP"), "objdump");
+	assert_string_equal(get(t, "READELF"), "readelf");
+	assert_string_equal(get(t, "STRIP"), "strip");
+	assert_string_equal(get(t, "HOSTCC"), "gcc");
+	assert_string_equal(get(t, "HOSTCXX"), "g++");
+	assert_string_equal(get(t, "RUSTC"), "rustc");
+	assert_string_equal(get(t, "BINDGEN"), "bindgen");
+	assert_string_equal(get(t, "PAHOLE"), "pahole");
+	assert_string_equal(get(t, "PYTHON3"), "python3");
+	assert_string_equal(get(t, "LC_COLLATE"), "C");	/* forced, as make */
+	assert_string_equal(get(t, "LC_NUMERIC"), "C");
+	assert_null(kx_env_get(t->env, "LC_ALL"));		/* unexported */
+	/* without run_tools nothing is run */
+	assert_null(kx_env_get(t->env, "CC_VERSION_TEXT"));
+	assert_null(kx_env_get(t->env, "RUSTC_VERSION_TEXT"));
+	assert_null(kx_env_get(t->env, "CLANG_FLAGS"));
+	assert_null(kx_env_get(t->env, "SUBARCH"));
+	assert_null(kx_env_get(t->env, "KCONFIG_CONFIG"));
+
+	assert_int_equal(uname(&u), 0);
+	list = kx_xasprintf("/lib/modules/%s/.config /etc/kernel-config "
+			    "/boot/config-%s arch/x86/configs/x86_64_defconfig",
+			    u.release, u.release);
+	assert_string_equal(get(t, "KCONFIG_DEFCONFIG_LIST"), list);
+	free(list);
+}
+
+static void test_env__kernelversion_forms(void **state)
+{
+	struct t *t = *state;
+	static const struct {
+		const char *mk, *expected;
+	} cases[] = {
+		{ "VERSION = 5\nPATCHLEVEL = 10\nSUBLEVEL = 3\nEXTRAVERSION = -rc1\n",
+		  "5.10.3-rc1" },
+		{ "VERSION = 5\nPATCHLEVEL = 10\nSUBLEVEL =\nEXTRAVERSION = -rc1\n",
+		  "5.10-rc1" },
+		{ "VERSION = 5\nPATCHLEVEL =\nSUBLEVEL = 3\nEXTRAVERSION =\n", "5" },
+		{ "VERSION=4\nPATCHLEVEL=19\nSUBLEVEL=0\nEXTRAVERSION=\n", "4.19.0" },
+		{ "# no version\nall:\n", "" },
+	};
+	struct kx_env_opts o = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(t, "Makefile", cases[i].mk, 0644);
+		open_tree(t);
+		kx_env_free(t->env);
+		t->env = kx_env_new();
+		o.arch = "arm64";
+		assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+		assert_string_equal(get(t, "KERNELVERSION"), cases[i].expected);
+		assert_string_equal(get(t, "SRCARCH"), "arm64");
+		/* arm64 sets no KBUILD_DEFCONFIG: "defconfig" */
+		assert_non_null(strstr(get(t, "KCONFIG_DEFCONFIG_LIST"),
+				       " arch/arm64/configs/defconfig"));
+	}
+}
+
+static void test_env__toolchain_prefixes(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+
+	write_file(t, "Makefile", makefile_612, 0644);
+	open_tree(t);
+	o.arch = "arm64";
+
+	kx_env_set(t->env, "CROSS_COMPILE", "aarch64-linux-gnu-");
+	kx_env_set(t->env, "LD", "my-ld");	/* user values win */
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "aarch64-linux-gnu-gcc");
+	assert_string_equal(get(t, "LD"), "my-ld");
+	assert_string_equal(get(t, "OBJCOPY"), "aarch64-linux-gnu-objcopy");
+	assert_string_equal(get(t, "HOSTCC"), "gcc");
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	kx_env_set(t->env, "LLVM", "1");
+	kx_env_set(t->env, "CROSS_COMPILE", "aarch64-linux-gnu-");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "clang");
+	assert_string_equal(get(t, "LD"), "ld.lld");
+	assert_string_equal(get(t, "AR"), "llvm-ar");
+	assert_string_equal(get(t, "NM"), "llvm-nm");
+	assert_string_equal(get(t, "STRIP"), "llvm-strip");
+	assert_string_equal(get(t, "HOSTCC"), "clang");
+	assert_string_equal(get(t, "HOSTCXX"), "clang++");
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	kx_env_set(t->env, "LLVM", "/opt/llvm/bin/");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "/opt/llvm/bin/clang");
+	assert_string_equal(get(t, "READELF"), "/opt/llvm/bin/llvm-readelf");
+	assert_string_equal(get(t, "HOSTCXX"), "/opt/llvm/bin/clang++");
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	kx_env_set(t->env, "LLVM", "-15");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "clang-15");
+	assert_string_equal(get(t, "LD"), "ld.lld-15");
+	assert_string_equal(get(t, "HOSTCC"), "clang-15");
+
+	/* LLVM=0 is not "off" in the kernel's Makefile */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	kx_env_set(t->env, "LLVM", "0");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "clang");
+	/* and an empty LLVM is */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	kx_env_set(t->env, "LLVM", "");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "gcc");
+}
+
+/* Fake gcc/clang/rustc in a private PATH directory. */
+static void fake_tools(struct t *t)
+{
+	char *path;
+
+	write_file(t, "bin/fake-gcc",
+		   "#!/bin/sh\n[ \"$1\" = --version ] || exit 1\n"
+		   "echo \"fake-gcc (#1 Build) 1.2.3 LC_ALL=$LC_ALL\"\n"
+		   "echo 'Copyright line 2'\n", 0755);
+	write_file(t, "bin/fake-clang",
+		   "#!/bin/sh\necho 'Fake clang version 14.0.6'\necho 'Target: x'\n",
+		   0755);
+	write_file(t, "bin/fake-rustc",
+		   "#!/bin/sh\necho 'rustc 1.80.0 (#abc 2024)'\necho second\n", 0755);
+	write_file(t, "bin/aarch64-linux-gnu-elfedit", "#!/bin/sh\n", 0755);
+	path = kx_xasprintf("%s/bin:/usr/bin:/bin", t->dir);
+	kx_env_set(t->env, "PATH", path);
+	free(path);
+}
+
+static void test_env__version_texts(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+
+	write_file(t, "Makefile", makefile_612, 0644);
+	open_tree(t);
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-gcc");
+	kx_env_set(t->env, "RUSTC", "fake-rustc");
+	kx_env_set(t->env, "LC_ALL", "xx");	/* make unexports it... */
+	o.arch = "x86_64";
+	o.run_tools = true;
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	/* first line, '#' removed, run with LC_ALL=C */
+	assert_string_equal(get(t, "CC_VERSION_TEXT"), "fake-gcc (1 Build) 1.2.3 LC_ALL=C");
+	/* the whole output, newlines folded, '#' removed */
+	assert_string_equal(get(t, "RUSTC_VERSION_TEXT"), "rustc 1.80.0 (abc 2024) second");
+	assert_null(kx_env_get(t->env, "CLANG_FLAGS"));
+
+	/* a missing rustc gives "" (not unset) on trees that export it */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-gcc");
+	kx_env_set(t->env, "RUSTC", "kx-no-such-rustc");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "RUSTC_VERSION_TEXT"), "");
+
+	/* 6.1 does not export RUSTC_VERSION_TEXT at all */
+	write_file(t, "Makefile", makefile_61, 0644);
+	open_tree(t);
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-gcc");
+	kx_env_set(t->env, "RUSTC", "fake-rustc");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "KERNELVERSION"), "6.1.192");
+	assert_non_null(kx_env_get(t->env, "CC_VERSION_TEXT"));
+	assert_null(kx_env_get(t->env, "RUSTC_VERSION_TEXT"));
+
+	/* a missing compiler: empty text, as make's $(shell) gives */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	fake_tools(t);
+	kx_env_set(t->env, "CROSS_COMPILE", "kx-none-");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC"), "kx-none-gcc");
+	assert_string_equal(get(t, "CC_VERSION_TEXT"), "");
+}
+
+static const char makefile_clang_612[] =
+	"CLANG_TARGET_FLAGS_arm64\t:= aarch64-linux-gnu\n"
+	"CLANG_TARGET_FLAGS_x86\t\t:= x86_64-linux-gnu\n"
+	"CLANG_TARGET_FLAGS_um\t\t:= $(CLANG_TARGET_FLAGS_$(SUBARCH))\n"
+	"CLANG_TARGET_FLAGS\t\t:= $(CLANG_TARGET_FLAGS_$(SRCARCH))\n"
+	"\n"
+	"ifeq ($(CLANG_TARGET_FLAGS),)\n"
+	"$(error add '--target=' option to scripts/Makefile.clang)\n"
+	"else\n"
+	"CLANG_FLAGS\t+= --target=$(CLANG_TARGET_FLAGS)\n"
+	"endif\n"
+	"\n"
+	"ifeq ($(LLVM_IAS),0)\n"
+	"CLANG_FLAGS\t+= -fno-integrated-as\n"
+	"GCC_TOOLCHAIN_DIR := $(dir $(shell which $(CROSS_COMPILE)elfedit))\n"
+	"CLANG_FLAGS\t+= --prefix=$(GCC_TOOLCHAIN_DIR)$(notdir $(CROSS_COMPILE))\n"
+	"else\n"
+	"CLANG_FLAGS\t+= -fintegrated-as\n"
+	"endif\n"
+	"CLANG_FLAGS\t+= -Werror=unknown-warning-option\n"
+	"CLANG_FLAGS\t+= -Werror=ignored-optimization-argument\n"
+	"CLANG_FLAGS\t+= -Werror=option-ignored\n"
+	"CLANG_FLAGS\t+= -Werror=unused-command-line-argument\n"
+	"KBUILD_CPPFLAGS\t+= $(CLANG_FLAGS)\n"
+	"export CLANG_FLAGS\n";
+
+static void test_env__clang_flags(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+	char *expected;
+
+	write_file(t, "Makefile", makefile_612, 0644);
+	write_file(t, "scripts/Makefile.clang", makefile_clang_612, 0644);
+	open_tree(t);
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-clang");
+	o.arch = "x86_64";
+	o.run_tools = true;
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CC_VERSION_TEXT"), "Fake clang version 14.0.6");
+	assert_string_equal(get(t, "CLANG_FLAGS"),
+		"--target=x86_64-linux-gnu -fintegrated-as "
+		"-Werror=unknown-warning-option -Werror=ignored-optimization-argument "
+		"-Werror=option-ignored -Werror=unused-command-line-argument");
+
+	/* LLVM_IAS=0 with a cross prefix */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-clang");
+	kx_env_set(t->env, "LLVM_IAS", "0");
+	kx_env_set(t->env, "CROSS_COMPILE", "aarch64-linux-gnu-");
+	o.arch = "arm64";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	expected = kx_xasprintf("--target=aarch64-linux-gnu -fno-integrated-as "
+				"--prefix=%s/bin/aarch64-linux-gnu- "
+				"-Werror=unknown-warning-option "
+				"-Werror=ignored-optimization-argument "
+				"-Werror=option-ignored "
+				"-Werror=unused-command-line-argument", t->dir);
+	assert_string_equal(get(t, "CLANG_FLAGS"), expected);
+	free(expected);
+
+	/* 6.1's form: --target from CROSS_COMPILE when given */
+	write_file(t, "scripts/Makefile.clang",
+		   "CLANG_TARGET_FLAGS_arm64\t:= aarch64-linux-gnu\n"
+		   "CLANG_TARGET_FLAGS\t\t:= $(CLANG_TARGET_FLAGS_$(SRCARCH))\n"
+		   "ifeq ($(CROSS_COMPILE),)\n"
+		   "CLANG_FLAGS\t+= --target=$(CLANG_TARGET_FLAGS)\n"
+		   "else\n"
+		   "CLANG_FLAGS\t+= --target=$(notdir $(CROSS_COMPILE:%-=%))\n"
+		   "endif\n"
+		   "ifeq ($(LLVM_IAS),0)\n"
+		   "CLANG_FLAGS\t+= -fno-integrated-as\n"
+		   "else\n"
+		   "CLANG_FLAGS\t+= -fintegrated-as\n"
+		   "endif\n"
+		   "CLANG_FLAGS\t+= -Werror=unknown-warning-option\n"
+		   "CLANG_FLAGS\t+= -Werror=ignored-optimization-argument\n", 0644);
+	open_tree(t);
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	fake_tools(t);
+	kx_env_set(t->env, "CC", "fake-clang");
+	kx_env_set(t->env, "CROSS_COMPILE", "/opt/x/bin/aarch64-none-linux-gnu-");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "CLANG_FLAGS"),
+		"--target=aarch64-none-linux-gnu -fintegrated-as "
+		"-Werror=unknown-warning-option -Werror=ignored-optimization-argument");
+}
+
+static void test_env__um_and_other_arches(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+
+	write_file(t, "Makefile", makefile_612, 0644);
+	write_file(t, "arch/sparc/Makefile",
+		   "ifeq ($(ARCH),sparc64)\n"
+		   "        KBUILD_DEFCONFIG := sparc64_defconfig\n"
+		   "else\n"
+		   "        KBUILD_DEFCONFIG := sparc32_defconfig\n"
+		   "endif\n", 0644);
+	write_file(t, "arch/riscv/Makefile", "KBUILD_DEFCONFIG := defconfig2\n", 0644);
+	write_file(t, "arch/x86/Makefile",
+		   "ifeq ($(ARCH),x86)\n"
+		   "  ifeq ($(shell uname -m | sed -e 's/i.86/i386/'),i386)\n"
+		   "        KBUILD_DEFCONFIG := i386_defconfig\n"
+		   "  else\n"
+		   "        KBUILD_DEFCONFIG := x86_64_defconfig\n"
+		   "  endif\n"
+		   "else\n"
+		   "        KBUILD_DEFCONFIG := $(ARCH)_defconfig\n"
+		   "endif\n", 0644);
+	open_tree(t);
+
+	o.arch = "um";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "SRCARCH"), "um");
+	assert_string_equal(get(t, "SUBARCH"), kx_env_host_arch());
+	if (!strcmp(kx_env_host_arch(), "x86"))
+		assert_string_equal(get(t, "HEADER_ARCH"), "x86");
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	o.arch = "sparc64";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "SRCARCH"), "sparc");
+	assert_non_null(strstr(get(t, "KCONFIG_DEFCONFIG_LIST"),
+			       " arch/sparc/configs/sparc64_defconfig"));
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	o.arch = "riscv";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_non_null(strstr(get(t, "KCONFIG_DEFCONFIG_LIST"),
+			       " arch/riscv/configs/defconfig2"));
+
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	o.arch = "i386";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_non_null(strstr(get(t, "KCONFIG_DEFCONFIG_LIST"),
+			       " arch/x86/configs/i386_defconfig"));
+
+	/* ARCH from the env, then the host */
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	o.arch = NULL;
+	kx_env_set(t->env, "ARCH", "x86_64");
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "SRCARCH"), "x86");
+	kx_env_free(t->env);
+	t->env = kx_env_new();
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), 0);
+	assert_string_equal(get(t, "ARCH"), kx_env_host_arch());
+}
+
+static void test_env__no_makefile(void **state)
+{
+	struct t *t = *state;
+	struct kx_env_opts o = { 0 };
+
+	open_tree(t);
+	o.arch = "x86_64";
+	assert_int_equal(kx_env_derive(t->env, t->tree, &o, &t->diags), KX_ENOTFOUND);
+	assert_int_equal(t->diags.nerrors, 1);
+	assert_string_equal(get(t, "ARCH"), "x86_64");
+	assert_string_equal(get(t, "SRCARCH"), "x86");
+	assert_null(kx_env_get(t->env, "KERNELVERSION"));
+}
+
+/* KERNELVERSION of the real trees, compared with `make kernelversion`. */
+static void test_env__real_trees_kernelversion(void **state)
+{
+	static const char *const trees[] = {
+		"/root/.cache/kxen-config/src/linux-source-6.1",
+		"/root/.cache/kxen-config/src/linux-source-6.12",
+	};
+	struct t *t = *state;
+	size_t i;
+	int done = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct kx_env_opts o = { 0 };
+		struct kx_tree *tree = NULL;
+		char *cmd, buf[128] = "";
+		FILE *p;
+
+		if (kx_tree_open_dir(&tree, trees[i]) < 0)
+			continue;
+		cmd = kx_xasprintf("make -s -C %s kernelversion 2>/dev/null", trees[i]);
+		p = popen(cmd, "r");
+		free(cmd);
+		if (!p || !fgets(buf, sizeof(buf), p) || !*buf) {
+			if (p)
+				pclose(p);
+			kx_tree_free(tree);
+			continue;
+		}
+		pclose(p);
+		buf[strcspn(buf, "\n")] = '\0';
+		kx_env_free(t->env);
+		t->env = kx_env_new();
+		o.arch = "x86_64";
+		assert_int_equal(kx_env_derive(t->env, tree, &o, &t->diags), 0);
+		assert_string_equal(get(t, "KERNELVERSION"), buf);
+		assert_non_null(strstr(get(t, "KCONFIG_DEFCONFIG_LIST"),
+				       " arch/x86/configs/x86_64_defconfig"));
+		kx_tree_free(tree);
+		done++;
+	}
+	if (!done) {
+		fprintf(stderr, "SKIP: no kernel tree (or no make) under "
+			"/root/.cache/kxen-config/src\n");
+		skip();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_env__map_keeps_order),
+		T(test_env__srcarch_table),
+		T(test_env__host_arch_is_subarch),
+		T(test_env__derive_defaults),
+		T(test_env__kernelversion_forms),
+		T(test_env__toolchain_prefixes),
+		T(test_env__version_texts),
+		T(test_env__clang_flags),
+		T(test_env__um_and_other_arches),
+		T(test_env__no_makefile),
+		T(test_env__real_trees_kernelversion),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
