@@ -273,6 +273,15 @@ struct kx_expr *kx_expr_two(struct kx_kconfig *kc, enum kx_expr_type t,
 	return expr_lookup(kc, t, a, b);
 }
 
+/* 'e' with operands l and r: 'e' itself when they did not change */
+static struct kx_expr *rebuild(struct kx_kconfig *kc, struct kx_expr *e,
+			       struct kx_expr *l, struct kx_expr *r)
+{
+	if (e->left.expr == l && e->right.expr == r)
+		return e;
+	return kx_expr_two(kc, e->type, l, r);
+}
+
 struct kx_expr *kx_expr_comp(struct kx_kconfig *kc, enum kx_expr_type t,
 			     struct kx_sym *a, struct kx_sym *b)
 {
@@ -357,7 +366,7 @@ static struct kx_expr *eliminate_yn(struct kx_kconfig *kc, struct kx_expr *e)
 	 * conf rewrites operands in place and returns the original node;
 	 * the operands seen by callers are the simplified ones.
 	 */
-	return kx_expr_two(kc, e->type, l, r);
+	return rebuild(kc, e, l, r);
 }
 
 /*
@@ -375,7 +384,7 @@ static void eliminate_eq_walk(struct kx_kconfig *kc, enum kx_expr_type type,
 		r = (*a)->right.expr;
 		eliminate_eq_walk(kc, type, &l, b);
 		eliminate_eq_walk(kc, type, &r, b);
-		*a = kx_expr_two(kc, type, l, r);
+		*a = rebuild(kc, *a, l, r);
 		return;
 	}
 	if ((*b)->type == type) {
@@ -383,7 +392,7 @@ static void eliminate_eq_walk(struct kx_kconfig *kc, enum kx_expr_type type,
 		r = (*b)->right.expr;
 		eliminate_eq_walk(kc, type, a, &l);
 		eliminate_eq_walk(kc, type, a, &r);
-		*b = kx_expr_two(kc, type, l, r);
+		*b = rebuild(kc, *b, l, r);
 		return;
 	}
 	if ((*a)->type == KX_E_SYMBOL && (*b)->type == KX_E_SYMBOL &&
@@ -583,7 +592,7 @@ static void eliminate_dups_walk(struct kx_kconfig *kc, enum kx_expr_type type,
 		r = (*a)->right.expr;
 		eliminate_dups_walk(kc, type, &l, b);
 		eliminate_dups_walk(kc, type, &r, b);
-		*a = kx_expr_two(kc, type, l, r);
+		*a = rebuild(kc, *a, l, r);
 		return;
 	}
 	if ((*b)->type == type) {
@@ -591,7 +600,7 @@ static void eliminate_dups_walk(struct kx_kconfig *kc, enum kx_expr_type type,
 		r = (*b)->right.expr;
 		eliminate_dups_walk(kc, type, a, &l);
 		eliminate_dups_walk(kc, type, a, &r);
-		*b = kx_expr_two(kc, type, l, r);
+		*b = rebuild(kc, *b, l, r);
 		return;
 	}
 	t = type == KX_E_OR ? join_or(kc, *a, *b) : join_and(kc, *a, *b);
@@ -617,7 +626,7 @@ struct kx_expr *kx_expr_eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e)
 			struct kx_expr *r = kx_expr_eliminate_dups(kc, e->right.expr);
 
 			eliminate_dups_walk(kc, e->type, &l, &r);
-			e = kx_expr_two(kc, e->type, l, r);
+			e = rebuild(kc, e, l, r);
 		}
 		e = eliminate_yn(kc, e);
 	} while (kc->expr_trans_count);
@@ -643,16 +652,29 @@ static void note(struct kx_kconfig *kc, const char *fmt, const char *name)
  *   !(A<B) -> A>=B, !(A>B) -> A<=B, !(A||B) -> !A && !B, !(A&&B) -> !A || !B,
  *   !y -> n, !m -> m, !n -> y.
  */
+static struct kx_expr *transform(struct kx_kconfig *kc, struct kx_expr *e);
+
+/*
+ * Expressions are immutable and shared, so a node's transform is computed
+ * once (symbol types, which the rules look at, are fixed by then).
+ */
 struct kx_expr *kx_expr_transform(struct kx_kconfig *kc, struct kx_expr *e)
+{
+	if (!e)
+		return NULL;
+	if (!e->xform)
+		e->xform = transform(kc, e);
+	return e->xform;
+}
+
+static struct kx_expr *transform(struct kx_kconfig *kc, struct kx_expr *e)
 {
 	struct kx_expr *l;
 
-	if (!e)
-		return NULL;
 	if (e->type == KX_E_AND || e->type == KX_E_OR || e->type == KX_E_NOT)
-		e = kx_expr_two(kc, e->type, kx_expr_transform(kc, e->left.expr),
-				e->type == KX_E_NOT ? NULL
-				: kx_expr_transform(kc, e->right.expr));
+		e = rebuild(kc, e, kx_expr_transform(kc, e->left.expr),
+			    e->type == KX_E_NOT ? NULL
+			    : kx_expr_transform(kc, e->right.expr));
 	switch (e->type) {
 	case KX_E_EQUAL:
 		if (e->left.sym->type != KX_S_BOOLEAN)

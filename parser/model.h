@@ -55,6 +55,7 @@ struct kx_expr {
 		struct kx_sym *sym;
 	} left, right;
 	struct kx_expr *hnext;	/* hash-consing chain */
+	struct kx_expr *xform;	/* memoised kx_expr_transform() result */
 };
 
 enum kx_prop_type {

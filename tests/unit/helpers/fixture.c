@@ -46,19 +46,33 @@ static void info_cb(void *ctx, const char *line)
 	kx_buf_putc(b, '\n');
 }
 
+static int load_common(struct fx *fx, const char *version);
+
 int fx_load(struct fx *fx, const char *version, const struct fx_file *files)
 {
-	struct kx_shell_opts so = { 0 };
-	struct kx_load_opts lo = { 0 };
-	struct kx_semantics sem;
-	int major = 6, minor = 12;
-
 	memset(fx, 0, sizeof(*fx));
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kx-test-XXXXXX");
 	if (!mkdtemp(fx->dir))
 		return KX_EIO;
 	for (; files && files->path; files++)
 		fx_write(fx, files->path, files->text);
+	return load_common(fx, version);
+}
+
+int fx_load_dir(struct fx *fx, const char *version, const char *dir)
+{
+	memset(fx, 0, sizeof(*fx));
+	snprintf(fx->dir, sizeof(fx->dir), "%s", dir);
+	return load_common(fx, version);
+}
+
+static int load_common(struct fx *fx, const char *version)
+{
+	struct kx_shell_opts so = { 0 };
+	struct kx_load_opts lo = { 0 };
+	struct kx_semantics sem;
+	int major = 6, minor = 12;
+
 	kx_diags_init(&fx->diags);
 	if (kx_tree_open_dir(&fx->tree, fx->dir) < 0)
 		return KX_EIO;
@@ -120,16 +134,12 @@ void fx_free(struct fx *fx)
 
 int fx_read_config(struct fx *fx, const char *text)
 {
-	char *copy = kx_xstrdup(text);
+	char *path = kx_xasprintf("%s/.config.in", fx->dir);
 	int err;
 
-	fx->kc->changed = false;
-	err = kx_conf_read_buf(&fx->io, ".config", copy, strlen(copy), KX_DEF_USER);
-	free(copy);
-	/* the rest of conf_read: evaluate everything */
-	kx_sym_calc_value(fx->kc, fx->kc->modules_sym);
-	for (size_t i = 0; i < fx->kc->nsyms; i++)
-		kx_sym_calc_value(fx->kc, fx->kc->syms[i]);
+	fx_write(fx, ".config.in", text);
+	err = kx_conf_read(&fx->io, path);
+	free(path);
 	return err;
 }
 

@@ -38,6 +38,8 @@ struct fx {
  * result (also in fx->load_err).
  */
 int fx_load(struct fx *fx, const char *version, const struct fx_file *files);
+/* Loads an existing directory (not copied, not deleted by fx_free). */
+int fx_load_dir(struct fx *fx, const char *version, const char *dir);
 /* Same, with a single Kconfig file. */
 int fx_load1(struct fx *fx, const char *version, const char *kconfig);
 void fx_free(struct fx *fx);
