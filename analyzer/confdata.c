@@ -389,19 +389,14 @@ int kx_conf_read_simple(struct kx_confio *io, const char *name, int which)
 	return err;
 }
 
-int kx_conf_read(struct kx_confio *io, const char *name)
+/* the part of conf_read after the file was loaded: evaluate everything */
+static void after_read(struct kx_confio *io)
 {
 	struct kx_kconfig *kc = io->kc;
-	size_t n;
 	struct kx_sym **order;
-	int unsaved = 0, err;
+	size_t n;
+	int unsaved = 0;
 
-	kc->changed = false;
-	err = kx_conf_read_simple(io, name, KX_DEF_USER);
-	if (err) {
-		kx_sym_calc_value(kc, kc->modules_sym);
-		return err;
-	}
 	kx_sym_calc_value(kc, kc->modules_sym);
 	order = kx_syms_conf_order(kc, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -445,6 +440,35 @@ int kx_conf_read(struct kx_confio *io, const char *name)
 	}
 	if (unsaved || io->warnings)
 		kc->changed = true;
+}
+
+int kx_conf_read(struct kx_confio *io, const char *name)
+{
+	struct kx_kconfig *kc = io->kc;
+	int err;
+
+	kc->changed = false;
+	err = kx_conf_read_simple(io, name, KX_DEF_USER);
+	if (err) {
+		kx_sym_calc_value(kc, kc->modules_sym);
+		return err;
+	}
+	after_read(io);
+	return 0;
+}
+
+int kx_conf_read_mem(struct kx_confio *io, const char *name, const char *text,
+		     size_t len)
+{
+	char *copy = kx_xstrndup(text, len);
+	int err;
+
+	io->kc->changed = false;
+	err = kx_conf_read_buf(io, name, copy, len, KX_DEF_USER);
+	free(copy);
+	if (err)
+		return err;
+	after_read(io);
 	return 0;
 }
 

@@ -60,6 +60,10 @@ int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
 /* conf_read: read + evaluate every symbol + track 'changed'. */
 int kx_conf_read(struct kx_confio *io, const char *name);
 
+/* conf_read of a .config held in memory ('name' labels messages). */
+int kx_conf_read_mem(struct kx_confio *io, const char *name, const char *text,
+		     size_t len);
+
 /* The .config text conf would write now (appended to 'out'). */
 void kx_conf_format(struct kx_confio *io, struct kx_buf *out);
 

@@ -911,6 +911,19 @@ void kx_eval_reset(struct kx_kconfig *kc)
 		s->visible = KX_NO;
 		s->dir_dep_tri = s->rev_dep_tri = s->implied_tri = KX_NO;
 	}
+	/* 6.11+: the choices' priority lists start in definition order */
+	for (size_t i = 0; i < kc->nsyms; i++) {
+		struct kx_menu *cm = kc->syms[i]->menus;
+
+		if (!kx_sym_is_choice(kc->syms[i]) || !cm || !cm->members)
+			continue;
+		if (V2(kc)) {
+			memcpy(cm->prio, cm->members, cm->nmembers * sizeof(*cm->prio));
+			cm->nprio = cm->nmembers;
+			for (size_t j = 0; j < cm->nmembers; j++)
+				cm->members[j]->member_of = cm;
+		}
+	}
 	kc->modules_val = KX_NO;
 	kc->changed = true;
 	kc->sym_warnings = 0;

@@ -16,4 +16,18 @@ bool kx_is_config_command(const char *cmd);
 int kx_cmd_dump(struct kx_session *s, int argc, char **argv);
 int kx_cmd_find(struct kx_session *s, int argc, char **argv);
 
+/* closure SYM=VAL... */
+int kx_cmd_closure(struct kx_session *s, int argc, char **argv);
+
+struct kx_target;
+/* Parses SYM=VAL (CONFIG_ prefix optional; SYM alone means y). */
+int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t);
+
+/*
+ * Loads the base configuration for an analysis (see kx_base_load): 'spec',
+ * or the --config/.config file when it exists, else defconfig.  *text gets
+ * the base .config text.  Returns 0 or prints an error and returns -1.
+ */
+int kx_session_base(struct kx_session *s, const char *spec, char **text);
+
 #endif /* KX_CLI_COMMANDS_H */

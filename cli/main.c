@@ -26,6 +26,9 @@ static void usage(FILE *f)
 "  dump [--json]                    every symbol, with menu paths and file:line\n"
 "  find PATTERN                     search symbols like menuconfig's '/'\n"
 "\n"
+"Xen domU analysis:\n"
+"  closure SYM=VAL... [--base B]    minimal changes that make targets hold\n"
+"\n"
 "Run `kxen-config COMMAND --help` for a command's options.\n"
 "\n%s"
 "\nExit status: 0 success; 1 the answer is no (or conf failed); 2 usage\n"
@@ -81,6 +84,8 @@ int main(int argc, char **argv)
 		rc = kx_cmd_dump(&s, argc, argv);
 	else if (!strcmp(cmd, "find"))
 		rc = kx_cmd_find(&s, argc, argv);
+	else if (!strcmp(cmd, "closure"))
+		rc = kx_cmd_closure(&s, argc, argv);
 	else {
 		kx_errorf("unknown command '%s' (see kxen-config --help)", cmd);
 		rc = KX_EXIT_USAGE;

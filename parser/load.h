@@ -32,6 +32,9 @@ struct kx_load_opts {
 	/* NULL: from KX_KCONFIG_VERSION, else KERNELVERSION in env, else
 	 * the newest semantics known */
 	const struct kx_semantics *sem;
+	/* Treat malformed input that conf merely warns about (an unterminated
+	 * string) as an error.  The `conf` drop-in keeps conf's leniency. */
+	bool strict;
 };
 
 /*

@@ -52,6 +52,7 @@ struct kx_parser {
 	struct kx_menu *current_menu, *current_entry, *current_choice;
 	struct kx_menu **last_entry_ptr;
 
+	bool strict;		/* malformed input conf only warns about is an error */
 	int nerrs;		/* errors so far */
 	int fatal;		/* a fatal error (KX_E*) stops the parse */
 	int nexpansions;	/* for statistics */

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: MIT
+/*
+ * merge.c - fragment merging (merge_config.sh semantics), base configs,
+ * and "did you mean" for symbols a tree does not have.
+ */
+#include "analyzer/merge.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/eval.h"
+#include "parser/env.h"
+
+/* ---- config lines ------------------------------------------------------ */
+
+static void push_line(struct kx_cfglines *l, const char *name, size_t nlen,
+		      const char *value, const char *text, size_t tlen,
+		      const char *file, int line)
+{
+	struct kx_cfgline *c;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = kx_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	c = &l->v[l->n++];
+	c->name = kx_xstrndup(name, nlen);
+	c->value = kx_xstrdup(value);
+	c->text = kx_xstrndup(text, tlen);
+	c->file = file;
+	c->line = line;
+}
+
+static bool is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+void kx_cfglines_parse(struct kx_cfglines *out, const char *prefix,
+		       const char *file, const char *text)
+{
+	size_t plen = strlen(prefix);
+	int lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (text && *text) {
+		const char *end = strchr(text, '\n');
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+		const char *p = text, *name;
+		size_t nlen;
+
+		lineno++;
+		if (len && text[len - 1] == '\r')
+			len--;
+		if (len > 2 && p[0] == '#' && p[1] == ' ' && !strncmp(p + 2, prefix, plen)) {
+			name = p + 2 + plen;
+			for (nlen = 0; is_name_char(name[nlen]); nlen++)
+				;
+			if (nlen && (size_t)(name + nlen - text) + 11 == len &&
+			    !strncmp(name + nlen, " is not set", 11))
+				push_line(out, name, nlen, "n", text, len, file, lineno);
+		} else if (!strncmp(p, prefix, plen)) {
+			name = p + plen;
+			for (nlen = 0; is_name_char(name[nlen]); nlen++)
+				;
+			if (nlen && name[nlen] == '=') {
+				char *val = kx_xstrndup(name + nlen + 1,
+							len - (size_t)(name + nlen + 1 - text));
+
+				push_line(out, name, nlen, val, text, len, file, lineno);
+				free(val);
+			}
+		}
+		text += len;
+		if (*text == '\r')
+			text++;
+		if (*text == '\n')
+			text++;
+	}
+}
+
+void kx_cfglines_free(struct kx_cfglines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].value);
+		free(l->v[i].text);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static const struct kx_cfgline *find_line(const struct kx_cfglines *l,
+					  const char *name)
+{
+	for (size_t i = l->n; i-- > 0;)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+/* ---- merging ------------------------------------------------------------- */
+
+/* the text without the CONFIG lines of symbol 'name' */
+static void remove_symbol(struct kx_buf *text, const char *prefix, const char *name)
+{
+	struct kx_buf out = KX_BUF_INIT;
+	const char *p = kx_buf_cstr(text);
+	size_t plen = strlen(prefix), nlen = strlen(name);
+
+	while (*p) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
+		const char *q = p;
+		bool drop = false;
+
+		if (q[0] == '#' && q[1] == ' ')
+			q += 2;
+		if (!strncmp(q, prefix, plen) && !strncmp(q + plen, name, nlen) &&
+		    (q[plen + nlen] == '=' || q[plen + nlen] == ' '))
+			drop = true;
+		if (!drop)
+			kx_buf_add(&out, p, len);
+		p += len;
+	}
+	kx_buf_free(text);
+	*text = out;
+	if (!text->s)
+		kx_buf_add(text, "", 0);
+}
+
+int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
+	     const struct kx_fragment *frags, size_t n,
+	     const struct kx_merge_opts *o, struct kx_merge_result *res)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_merge_opts dflt = { 0 };
+	struct kx_buf tmp = KX_BUF_INIT;
+	struct kx_cfglines cur;
+
+	if (!o)
+		o = &dflt;
+	memset(res, 0, sizeof(*res));
+	kx_buf_printf(&res->log, "Using %s as base\n", base_name ? base_name : "(empty)");
+	kx_buf_puts(&tmp, base ? base : "");
+	for (size_t f = 0; f < n; f++) {
+		struct kx_cfglines fl;
+		struct kx_buf ftext = KX_BUF_INIT;
+
+		kx_buf_printf(&res->log, "Merging %s\n", frags[f].name);
+		kx_buf_puts(&ftext, frags[f].text ? frags[f].text : "");
+		kx_cfglines_parse(&fl, io->prefix, frags[f].name, frags[f].text);
+		kx_cfglines_parse(&cur, io->prefix, "merge", kx_buf_cstr(&tmp));
+		for (size_t i = 0; i < fl.n; i++) {
+			const struct kx_cfgline *prev = find_line(&cur, fl.v[i].name);
+			bool keep_builtin = false;
+
+			if (!prev)
+				continue;
+			if (o->builtin && !strcmp(fl.v[i].value, "m") &&
+			    !strcmp(prev->value, "y")) {
+				kx_buf_printf(&res->log, "Previous  value: %s\nNew value:       %s\n"
+					      "-y passed, will not demote y to m\n\n",
+					      prev->text, fl.v[i].text);
+				keep_builtin = true;
+			} else if (strcmp(prev->text, fl.v[i].text)) {
+				kx_buf_printf(&res->log, "Value of %s%s is redefined by fragment %s:\n"
+					      "Previous  value: %s\nNew value:       %s\n\n",
+					      io->prefix, fl.v[i].name, frags[f].name,
+					      prev->text, fl.v[i].text);
+				if (o->strict)
+					res->strict_violated = true;
+			} else if (o->redundant) {
+				kx_buf_printf(&res->log, "Value of %s%s is redundant by fragment %s:\n",
+					      io->prefix, fl.v[i].name, frags[f].name);
+			}
+			if (keep_builtin)
+				remove_symbol(&ftext, io->prefix, fl.v[i].name);
+			else
+				remove_symbol(&tmp, io->prefix, fl.v[i].name);
+		}
+		kx_cfglines_free(&cur);
+		kx_cfglines_free(&fl);
+		kx_buf_putc(&tmp, '\n');
+		kx_buf_add(&tmp, kx_buf_cstr(&ftext), ftext.len);
+		kx_buf_free(&ftext);
+	}
+	res->merged = kx_buf_detach(&tmp);
+	if (res->strict_violated) {
+		kx_buf_puts(&res->log, "The fragment redefined a value and strict mode had been passed.\n");
+		return KX_EINVAL;
+	}
+	kx_cfglines_parse(&res->requested, io->prefix, "merged", res->merged);
+	/* requested symbols unknown to this tree */
+	for (size_t i = 0; i < res->requested.n; i++) {
+		const struct kx_cfgline *r = &res->requested.v[i];
+		struct kx_sym *s = kx_sym_find(kc, r->name);
+
+		if ((!s || !s->menus) && find_line(&res->requested, r->name) == r)
+			push_line(&res->unknown, r->name, strlen(r->name), r->value,
+				  r->text, strlen(r->text), r->file, r->line);
+	}
+	if (o->only_merge)
+		return 0;
+	/* make KCONFIG_ALLCONFIG=merged alldefconfig (or allnoconfig) */
+	kx_eval_reset(kc);
+	{
+		char *copy = kx_xstrdup(res->merged);
+
+		kx_conf_read_buf(io, "KCONFIG_ALLCONFIG", copy, strlen(copy), KX_DEF_USER);
+		free(copy);
+	}
+	kx_conf_set_all_new_symbols(kc, o->allnoconfig ? KX_DEF_NO : KX_DEF_DEFAULT,
+				    NULL, 0, 0, 0);
+	res->config = kx_conf_text(io);
+	/* the requested values that did not take effect */
+	{
+		struct kx_cfglines fin;
+
+		kx_cfglines_parse(&fin, io->prefix, "result", res->config);
+		for (size_t i = 0; i < res->requested.n; i++) {
+			const struct kx_cfgline *r = &res->requested.v[i];
+			const struct kx_cfgline *a = find_line(&fin, r->name);
+			struct kx_sym *s = kx_sym_find(kc, r->name);
+
+			if (find_line(&res->requested, r->name) != r)
+				continue;	/* a later line wins */
+			if (!s || !s->menus)
+				continue;	/* reported as unknown */
+			if (a && !strcmp(a->value, r->value))
+				continue;
+			/* absent from .config and requested n: n holds */
+			if (!a && !strcmp(r->value, "n"))
+				continue;
+			push_line(&res->dropped, r->name, strlen(r->name), r->value,
+				  r->text, strlen(r->text), r->file, r->line);
+		}
+		kx_cfglines_free(&fin);
+	}
+	return 0;
+}
+
+void kx_merge_result_free(struct kx_merge_result *res)
+{
+	free(res->merged);
+	free(res->config);
+	kx_buf_free(&res->log);
+	kx_cfglines_free(&res->requested);
+	kx_cfglines_free(&res->dropped);
+	kx_cfglines_free(&res->unknown);
+}
+
+/* ---- similar names ----------------------------------------------------------- */
+
+static int edit_distance(const char *a, const char *b, int limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int *row, best, res;
+
+	if ((int)(la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	row = kx_xcalloc(lb + 1, sizeof(int));
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+
+		row[0] = (int)i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int sub = prev + (a[i - 1] != b[j - 1]);
+			int v = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+
+			row[j] = sub < v ? sub : v;
+			prev = cur;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > limit) {
+			free(row);
+			return limit + 1;
+		}
+	}
+	res = row[lb];
+	free(row);
+	return res;
+}
+
+/* the '_'-separated words of a name, sorted, as one string */
+static char *word_key(const char *name)
+{
+	char *copy = kx_xstrdup(name), *words[64], *tok, *save = NULL;
+	size_t n = 0;
+	struct kx_buf b = KX_BUF_INIT;
+
+	for (tok = strtok_r(copy, "_", &save); tok && n < 64;
+	     tok = strtok_r(NULL, "_", &save))
+		words[n++] = tok;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(words[j - 1], words[j]) > 0; j--) {
+			char *t = words[j];
+
+			words[j] = words[j - 1];
+			words[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			kx_buf_putc(&b, '_');
+		kx_buf_puts(&b, words[i]);
+	}
+	free(copy);
+	return kx_buf_detach(&b);
+}
+
+struct cand {
+	const char *name;
+	int score;
+};
+
+static int cand_cmp(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score - b->score;
+	return strcmp(a->name, b->name);
+}
+
+char *kx_similar_symbols(struct kx_kconfig *kc, const char *name, int max)
+{
+	struct cand *c = kx_xcalloc(kc->nsyms + 1, sizeof(*c));
+	size_t n = 0, len = strlen(name);
+	char *key = word_key(name);
+	int limit = len < 8 ? 1 : len < 16 ? 2 : 3;
+	struct kx_buf b = KX_BUF_INIT;
+
+	for (size_t i = 0; i < kc->nsyms; i++) {
+		struct kx_sym *s = kc->syms[i];
+		size_t sl;
+		int score;
+
+		if (!s->name || !s->menus || (s->flags & KX_SYM_CONST))
+			continue;
+		sl = strlen(s->name);
+		score = edit_distance(name, s->name, limit);
+		if (score <= limit) {
+			c[n].name = s->name;
+			c[n++].score = score * 10;
+			continue;
+		}
+		{
+			char *k2 = word_key(s->name);
+			bool same = !strcmp(k2, key);
+
+			free(k2);
+			if (same) {
+				c[n].name = s->name;
+				c[n++].score = 5;
+				continue;
+			}
+		}
+		/* one contains the other (a prefix or suffix word dropped) */
+		if (sl >= 6 && len >= 6 &&
+		    ((sl < len && strstr(name, s->name) && (name[strlen(name) - sl - 1] == '_' ||
+							   name[sl] == '_')) ||
+		     (len < sl && strstr(s->name, name) &&
+		      (s->name[len] == '_' || s->name[sl - len - 1] == '_')))) {
+			c[n].name = s->name;
+			c[n++].score = 40 + (int)(sl > len ? sl - len : len - sl);
+		}
+	}
+	qsort(c, n, sizeof(*c), cand_cmp);
+	for (size_t i = 0; i < n && (int)i < max; i++) {
+		if (i)
+			kx_buf_puts(&b, ", ");
+		kx_buf_puts(&b, c[i].name);
+	}
+	free(c);
+	free(key);
+	return b.len ? kx_buf_detach(&b) : (kx_buf_free(&b), NULL);
+}
+
+/* ---- base configurations --------------------------------------------------------- */
+
+char *kx_conf_text(struct kx_confio *io)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_conf_format(io, &b);
+	return kx_buf_detach(&b);
+}
+
+void kx_conf_load_text(struct kx_confio *io, const char *name, const char *text)
+{
+	kx_eval_reset(io->kc);
+	kx_conf_read_mem(io, name, text, strlen(text));
+}
+
+static char *read_tree_file(struct kx_confio *io, const char *path)
+{
+	char *data = NULL;
+	size_t len;
+
+	if (io->open(io->open_ctx, path, &data, &len) < 0)
+		return NULL;
+	return data;
+}
+
+int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
+		 char **text)
+{
+	struct kx_kconfig *kc = io->kc;
+	const char *srcarch = kx_env_get(env, "SRCARCH");
+	const char *arch = kx_env_get(env, "ARCH");
+	void (*msg)(void *, const char *) = io->message;
+	char *path = NULL, *t = NULL;
+	int err = 0;
+
+	*text = NULL;
+	io->message = NULL;
+	if (!srcarch)
+		srcarch = kc->srcarch;
+	if (!arch)
+		arch = kc->arch;
+	kx_eval_reset(kc);
+	if (!strcmp(spec, "allnoconfig") || !strcmp(spec, "alldefconfig") ||
+	    !strcmp(spec, "allyesconfig") || !strcmp(spec, "allmodconfig")) {
+		enum kx_def_mode m = spec[3] == 'n' ? KX_DEF_NO : spec[3] == 'd' ?
+			KX_DEF_DEFAULT : spec[3] == 'y' ? KX_DEF_YES : KX_DEF_MOD;
+
+		kx_conf_set_all_new_symbols(kc, m, NULL, 0, 0, 0);
+		t = kx_conf_text(io);
+	} else if (!strcmp(spec, "tinyconfig")) {
+		char *allcfg = read_tree_file(io, "kernel/configs/tiny-base.config");
+		char *frag1 = read_tree_file(io, "kernel/configs/tiny.config");
+		char *p2 = kx_xasprintf("arch/%s/configs/tiny.config", srcarch);
+		char *frag2 = read_tree_file(io, p2);
+		struct kx_fragment fr[2];
+		size_t nf = 0;
+		struct kx_merge_opts mo = { .only_merge = true };
+		struct kx_merge_result mr;
+		char *base;
+
+		if (allcfg)
+			kx_conf_read_buf(io, "kernel/configs/tiny-base.config", allcfg,
+					 strlen(allcfg), KX_DEF_USER);
+		kx_conf_set_all_new_symbols(kc, KX_DEF_NO, NULL, 0, 0, 0);
+		base = kx_conf_text(io);
+		if (frag1) {
+			fr[nf].name = "kernel/configs/tiny.config";
+			fr[nf++].text = frag1;
+		}
+		if (frag2) {
+			fr[nf].name = p2;
+			fr[nf++].text = frag2;
+		}
+		if (!nf) {
+			kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
+				     "tinyconfig: this tree has no tiny.config fragment");
+			err = KX_ENOTFOUND;
+		} else {
+			kx_merge(io, ".config", base, fr, nf, &mo, &mr);
+			/* make olddefconfig */
+			kx_conf_load_text(io, ".config", mr.merged);
+			t = kx_conf_text(io);
+			kx_merge_result_free(&mr);
+		}
+		free(allcfg);
+		free(frag1);
+		free(frag2);
+		free(p2);
+		free(base);
+	} else {
+		bool defcfg = !strcmp(spec, "defconfig");
+
+		if (defcfg) {
+			const char *name = kx_env_get(env, "KBUILD_DEFCONFIG");
+			char *guess = kx_xasprintf("arch/%s/configs/%s_defconfig", srcarch, arch);
+			char *probe = read_tree_file(io, guess);
+
+			if (name)
+				path = kx_xasprintf("arch/%s/configs/%s", srcarch, name);
+			else if (probe)
+				path = kx_xstrdup(guess);
+			else
+				path = kx_xasprintf("arch/%s/configs/defconfig", srcarch);
+			free(probe);
+			free(guess);
+		} else if (strlen(spec) > 10 &&
+			   !strcmp(spec + strlen(spec) - 10, "_defconfig") &&
+			   !strchr(spec, '/')) {
+			path = kx_xasprintf("arch/%s/configs/%s", srcarch, spec);
+			defcfg = true;
+		} else {
+			path = kx_xstrdup(spec);
+		}
+		err = kx_conf_read(io, path);
+		if (err) {
+			kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
+				     "cannot read base configuration %s", path);
+			err = KX_ENOTFOUND;
+		} else {
+			if (defcfg)
+				kx_conf_set_all_new_symbols(kc, KX_DEF_DEFAULT, NULL, 0, 0, 0);
+			t = kx_conf_text(io);
+		}
+	}
+	io->message = msg;
+	free(path);
+	if (err) {
+		free(t);
+		return err;
+	}
+	kx_conf_load_text(io, spec, t);
+	*text = t;
+	return 0;
+}

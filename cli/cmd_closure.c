@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_closure.c - `closure SYM=VAL...`: the minimal changes that make the
+ * targets hold, with reasons and menu locations; impossible targets with
+ * the conflicting Kconfig lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/describe.h"
+#include "analyzer/eval.h"
+#include "analyzer/merge.h"
+#include "analyzer/solve.h"
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "cli/session.h"
+
+static const char closure_usage[] =
+"Usage: kxen-config [global options] closure SYM=VAL... [--base BASE] [-o OUT]\n"
+"\n"
+"Finds the smallest set of changes to user-settable symbols (visible\n"
+"prompts and choice selections) after which every SYM has value VAL, starting\n"
+"from BASE and keeping its values where possible.  Each change comes with\n"
+"the symbol that needs it, its file:line and its place in menuconfig.\n"
+"Targets that cannot hold are explained: the chain of dependencies down to\n"
+"what blocks them, and whether that is fixed by the architecture or\n"
+"toolchain or excluded by other targets.\n"
+"\n"
+"  SYM=VAL        a target (CONFIG_ prefix optional; SYM alone means SYM=y)\n"
+"  --base BASE    defconfig | allnoconfig | alldefconfig | tinyconfig |\n"
+"                 NAME_defconfig | a .config file (default: --config/.config\n"
+"                 when it exists, else defconfig)\n"
+"  -o, --output FILE  write the resulting .config to FILE\n"
+"  --json         machine-readable result (docs/json-schema.md)\n"
+"\n"
+"Exit status: 0 all targets can hold, 1 some cannot, 2 usage error.\n";
+
+int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+
+	if (!strncmp(arg, "CONFIG_", 7))
+		arg += 7;
+	name = eq ? kx_xstrndup(arg, (size_t)(eq - arg)) : kx_xstrdup(arg);
+	t->sym = kx_sym_find(s->kc, name);
+	t->value = eq ? eq + 1 : "y";
+	t->origin = "command line";
+	if (!t->sym || !t->sym->menus) {
+		char *near = kx_similar_symbols(s->kc, name, 4);
+
+		kx_errorf("unknown symbol %s in this tree (%s)%s%s", name,
+			  s->kc->srcarch, near ? "; did you mean: " : "",
+			  near ? near : "");
+		free(near);
+		free(name);
+		return -1;
+	}
+	if ((t->sym->type == KX_S_BOOLEAN || t->sym->type == KX_S_TRISTATE) &&
+	    strcmp(t->value, "y") && strcmp(t->value, "m") && strcmp(t->value, "n")) {
+		kx_errorf("%s is %s: the value must be y, m or n, not '%s'", name,
+			  kx_symtype_name(t->sym->type), t->value);
+		free(name);
+		return -1;
+	}
+	free(name);
+	return 0;
+}
+
+int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
+{
+	const char *base = NULL, *out = NULL;
+	const char **targs = kx_xcalloc((size_t)argc + 1, sizeof(*targs));
+	struct kx_target *t = NULL;
+	struct kx_closure *cl = NULL;
+	char *btext = NULL;
+	size_t nt = 0;
+	int rc = KX_EXIT_USAGE, err;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int g = kx_session_option(s, argc, argv, &i);
+
+		if (g < 0)
+			goto out;
+		if (g)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s\n%s", closure_usage, kx_global_options_help);
+			rc = 0;
+			goto out;
+		}
+		if (!strcmp(a, "--base") && i + 1 < argc) {
+			base = argv[++i];
+		} else if (!strncmp(a, "--base=", 7)) {
+			base = a + 7;
+		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
+			out = argv[++i];
+		} else if (a[0] == '-') {
+			kx_errorf("closure: unknown option '%s'", a);
+			goto out;
+		} else {
+			targs[nt++] = a;
+		}
+	}
+	if (!nt) {
+		kx_errorf("closure needs at least one SYM=VAL target\n%s", closure_usage);
+		goto out;
+	}
+	if ((rc = kx_session_load(s)))
+		goto out;
+	rc = KX_EXIT_USAGE;
+	if (kx_session_base(s, base, &btext))
+		goto out;
+	t = kx_xcalloc(nt, sizeof(*t));
+	for (size_t i = 0; i < nt; i++)
+		if (kx_parse_target(s, targs[i], &t[i]) < 0)
+			goto out;
+	err = kx_closure_solve(&cl, s->kc, t, nt, NULL);
+	if (err < 0) {
+		kx_errorf("closure: %s (no answer the evaluator could confirm)",
+			  kx_strerror(err));
+		rc = KX_EXIT_INTERNAL;
+		goto out;
+	}
+	if (s->json)
+		kx_report_closure_json(s, cl, t, nt, base);
+	else
+		kx_report_closure(s, cl, t, nt, base);
+	if (out && cl->config_text) {
+		if (kx_write_file_atomic(out, cl->config_text, strlen(cl->config_text),
+					 NULL) < 0) {
+			kx_errorf("cannot write %s", out);
+			rc = KX_EXIT_INTERNAL;
+			goto out;
+		}
+	}
+	rc = cl->nunmet ? KX_EXIT_NO : KX_EXIT_OK;
+out:
+	kx_closure_free(cl);
+	free(btext);
+	free(t);
+	free(targs);
+	return rc;
+}
