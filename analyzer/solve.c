@@ -1034,10 +1034,12 @@ static void find_ref(struct kx_kconfig *kc, struct kx_sym *by, struct kx_sym *sy
 		     const char **file, int *line)
 {
 	for (struct kx_menu *m = by->menus; m; m = m->sym_next) {
-		if (kx_expr_contains_symbol(m->dep_written, sym)) {
-			*file = m->file;
-			*line = m->line;
-			return;
+		for (struct kx_dep *d = m->deps; d; d = d->next) {
+			if (kx_expr_contains_symbol(d->expr, sym)) {
+				*file = m->file;
+				*line = d->line;
+				return;
+			}
 		}
 	}
 	for (struct kx_prop *p = by->prop; p; p = p->next) {
@@ -1060,8 +1062,14 @@ static void find_ref(struct kx_kconfig *kc, struct kx_sym *by, struct kx_sym *sy
 	/* inherited from an enclosing menu, if or choice */
 	for (struct kx_menu *m = by->menus; m; m = m->sym_next) {
 		for (struct kx_menu *up = m->parent; up; up = up->parent) {
-			if (kx_expr_contains_symbol(up->dep_written, sym) ||
-			    (up->sym == sym)) {
+			for (struct kx_dep *d = up->deps; d; d = d->next) {
+				if (kx_expr_contains_symbol(d->expr, sym)) {
+					*file = up->file;
+					*line = d->line;
+					return;
+				}
+			}
+			if (up->sym == sym) {
 				*file = up->file;
 				*line = up->line;
 				return;
@@ -1235,25 +1243,20 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 	/* the direct dependencies first, then the prompt conditions */
 	blk = blocking_operand(s, sym->dir_dep, need, tl, use, nt);
 	if (blk) {
-		for (struct kx_menu *m = sym->menus; m; m = m->sym_next)
-			if (m->dep_written && kx_expr_contains_symbol(m->dep_written,
-				blk->type == KX_E_SYMBOL ? blk->left.sym :
-				blk->type >= KX_E_EQUAL && blk->type <= KX_E_GEQ ?
-				blk->left.sym : NULL)) {
-				file = m->file;
-				line = m->line;
-				break;
-			}
-		if (!file) {
-			/* from an enclosing menu, if or choice */
-			for (struct kx_menu *m = sym->menus; m && !file; m = m->sym_next)
-				for (struct kx_menu *up = m->parent; up && !file; up = up->parent)
-					if (up->dep_written && blk->type == KX_E_SYMBOL &&
-					    kx_expr_contains_symbol(up->dep_written, blk->left.sym)) {
+		struct kx_sym *key = blk->type == KX_E_SYMBOL ||
+			(blk->type >= KX_E_EQUAL && blk->type <= KX_E_GEQ)
+			? blk->left.sym : blk->type == KX_E_NOT &&
+			  blk->left.expr->type == KX_E_SYMBOL
+			? blk->left.expr->left.sym : NULL;
+
+		/* the 'depends on' line, in the entry or an enclosing block */
+		for (struct kx_menu *m = sym->menus; m && !file && key; m = m->sym_next)
+			for (struct kx_menu *up = m; up && !file; up = up->parent)
+				for (struct kx_dep *d = up->deps; d && !file; d = d->next)
+					if (kx_expr_contains_symbol(d->expr, key)) {
 						file = up->file;
-						line = up->line;
+						line = d->line;
 					}
-		}
 		if (!file && sym->menus) {
 			file = sym->menus->file;
 			line = sym->menus->line;
@@ -1445,8 +1448,16 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		cl->rounds = round + 1;
 		if (round)
 			solver_reset_encoding(&s);
-		s.modules = sym_value(&s, kc->modules_sym).b;
+		/* change variables first: encoding a symbol reads its own */
 		make_change_vars(&s, o);
+		/* "modules enabled" is a variable tied to MODULES' value */
+		s.modules = newvar(&s);
+		{
+			int mv = sym_value(&s, kc->modules_sym).b;
+
+			clause(&s, -s.modules, mv, 0);
+			clause(&s, s.modules, -mv, 0);
+		}
 		for (size_t i = 0; i < nt; i++)
 			tl[i] = target_lit(&s, &t[i]);
 		/* which targets can hold at all, together */
@@ -1459,11 +1470,16 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			res = picosat_sat(s.ps, -1);
 			if (res == PICOSAT_SATISFIABLE)
 				break;
-			/* drop the targets in the failed core that cannot hold alone */
+			/* the targets in the failed core, read before re-solving */
+			bool *failed = kx_xcalloc(nt + 1, sizeof(bool));
 			bool dropped = false;
 
+			for (size_t i = 0; i < nt; i++)
+				failed[i] = possible[i] &&
+					    picosat_failed_assumption(s.ps, tl[i]);
+			/* those that cannot hold even alone */
 			for (size_t i = 0; i < nt; i++) {
-				if (!possible[i] || !picosat_failed_assumption(s.ps, tl[i]))
+				if (!failed[i])
 					continue;
 				picosat_assume(s.ps, tl[i]);
 				if (picosat_sat(s.ps, -1) != PICOSAT_SATISFIABLE) {
@@ -1472,20 +1488,15 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 				}
 			}
 			if (!dropped) {
-				/* conflicts among targets: drop the last failed one */
+				/* a conflict among targets: drop the last one in it */
 				for (size_t i = nt; i-- > 0;) {
-					if (possible[i]) {
-						for (size_t j = 0; j < nt; j++)
-							if (possible[j])
-								picosat_assume(s.ps, tl[j]);
-						if (picosat_sat(s.ps, -1) != PICOSAT_SATISFIABLE &&
-						    picosat_failed_assumption(s.ps, tl[i])) {
-							possible[i] = false;
-							break;
-						}
+					if (failed[i] && possible[i]) {
+						possible[i] = false;
+						break;
 					}
 				}
 			}
+			free(failed);
 			nposs = 0;
 			for (size_t i = 0; i < nt; i++)
 				nposs += possible[i];

@@ -96,8 +96,15 @@ void kx_menu_end_menu(struct kx_parser *p)
 
 void kx_menu_add_dep(struct kx_parser *p, struct kx_expr *dep)
 {
+	struct kx_dep *d = kx_arena_alloc(KC->arena, sizeof(*d)), **pp;
+
 	p->current_entry->dep = kx_expr_and(KC, p->current_entry->dep, dep);
 	p->current_entry->dep_written = p->current_entry->dep;
+	d->expr = dep;
+	d->line = p->cur_line;
+	for (pp = &p->current_entry->deps; *pp; pp = &(*pp)->next)
+		;
+	*pp = d;
 }
 
 void kx_menu_add_visibility(struct kx_parser *p, struct kx_expr *e)

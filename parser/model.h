@@ -139,6 +139,13 @@ struct kx_sym {
 /* menu flags */
 enum { KX_MENU_CHANGED = 0x1, KX_MENU_ROOT = 0x2 };
 
+/* one 'depends on' line of an entry (or the condition of an 'if') */
+struct kx_dep {
+	struct kx_dep *next;
+	struct kx_expr *expr;
+	int line;
+};
+
 struct kx_menu {
 	struct kx_menu *next, *parent, *list;
 	struct kx_sym *sym;		/* NULL for menu, comment, if */
@@ -146,6 +153,7 @@ struct kx_menu {
 	struct kx_expr *visibility;	/* 'visible if' */
 	struct kx_expr *dep;		/* dependencies (after finalisation: full) */
 	struct kx_expr *dep_written;	/* 'depends on' as written in this entry */
+	struct kx_dep *deps;		/* each 'depends on' with its line */
 	unsigned flags;
 	const char *help;
 	const char *file;

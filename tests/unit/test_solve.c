@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_solve.c - the closure engine on small trees, one Kconfig rule each.
+ *
+ * Every test states the targets and the changes a person would make, and
+ * checks that the closure finds exactly those (as a set), that the targets
+ * hold when the result is written and read back, and that it is
+ * 1-minimal (dropping any change breaks a target).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/eval.h"
+#include "analyzer/merge.h"
+#include "analyzer/solve.h"
+#include "helpers/fixture.h"
+
+/* "A=y B=n" -> targets */
+static size_t targets(struct fx *fx, const char *spec, struct kx_target *t)
+{
+	char *copy = kx_xstrdup(spec), *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		*eq = 0;
+		t[n].sym = kx_sym_find(fx->kc, tok);
+		assert_non_null(t[n].sym);
+		t[n].value = kx_arena_strdup(fx->kc->arena, eq + 1);
+		n++;
+	}
+	free(copy);
+	return n;
+}
+
+/* the changes as a sorted "A=y B=n" string */
+static char *changes_str(const struct kx_closure *cl)
+{
+	char **v = kx_xcalloc(cl->nchanges + 1, sizeof(*v));
+	struct kx_buf b = KX_BUF_INIT;
+
+	for (size_t i = 0; i < cl->nchanges; i++)
+		v[i] = kx_xasprintf("%s=%s", cl->changes[i].sym->name, cl->changes[i].value);
+	for (size_t i = 1; i < cl->nchanges; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	for (size_t i = 0; i < cl->nchanges; i++) {
+		if (i)
+			kx_buf_putc(&b, ' ');
+		kx_buf_puts(&b, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	return kx_buf_detach(&b);
+}
+
+/*
+ * Loads 'kconfig' (version 'ver'), base alldefconfig (+ 'base' lines),
+ * solves 'spec' and expects the changes 'want' ("" for none, NULL to skip
+ * the check) and 'unmet' impossible targets.
+ */
+static struct kx_closure *solve(struct fx *fx, const char *ver, const char *kconfig,
+				const char *base, const char *spec, const char *want,
+				size_t unmet)
+{
+	struct kx_target t[32];
+	struct kx_closure *cl = NULL;
+	size_t nt;
+	char *got, *text = NULL;
+
+	assert_int_equal(fx_load1(fx, ver, kconfig), 0);
+	if (base) {
+		fx_read_config(fx, base);
+		text = kx_conf_text(&fx->io);
+		kx_conf_load_text(&fx->io, "base", text);
+		free(text);
+	} else {
+		assert_int_equal(kx_base_load(&fx->io, fx->env, "alldefconfig", &text), 0);
+		free(text);
+	}
+	nt = targets(fx, spec, t);
+	assert_int_equal(kx_closure_solve(&cl, fx->kc, t, nt, NULL), 0);
+	assert_true(cl->verified || cl->nunmet == nt);
+	assert_int_equal(cl->nunmet, unmet);
+	got = changes_str(cl);
+	if (want && strcmp(got, want))
+		fail_msg("changes: got \"%s\", want \"%s\"", got, want);
+	free(got);
+	/* the result holds when read back, and is 1-minimal */
+	if (cl->config_text) {
+		kx_conf_load_text(&fx->io, "result", cl->config_text);
+		for (size_t i = 0; i < nt; i++) {
+			bool skip = false;
+
+			for (size_t k = 0; k < cl->nunmet; k++)
+				skip = skip || cl->unmet[k].target->sym == t[i].sym;
+			if (!skip && !kx_target_holds(fx->kc, &t[i]))
+				fail_msg("%s=%s does not hold in the result", t[i].sym->name,
+					 t[i].value);
+		}
+	}
+	return cl;
+}
+
+static void test_solve__dependency_chain(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12",
+		"config BLOCK\n\tbool \"block\"\n"
+		"config BLK_DEV\n\tbool \"blk dev\"\n\tdepends on BLOCK\n"
+		"config FRONT\n\tbool \"front\"\n\tdepends on BLK_DEV\n",
+		NULL, "FRONT=y", "BLK_DEV=y BLOCK=y FRONT=y", 0);
+	/* the reason chain names the dependency */
+	for (size_t i = 0; i < cl->nchanges; i++) {
+		if (!strcmp(cl->changes[i].sym->name, "BLK_DEV")) {
+			assert_non_null(cl->changes[i].need.by);
+			assert_string_equal(cl->changes[i].need.by->name, "FRONT");
+			assert_int_equal(cl->changes[i].need.line, 8);
+		}
+	}
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__keeps_base_values(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* either A or B enables C: the base already has B */
+	cl = solve(&fx, "6.12",
+		"config A\n\tbool \"a\"\nconfig B\n\tbool \"b\"\n"
+		"config C\n\tbool \"c\"\n\tdepends on A || B\n",
+		"CONFIG_B=y\n", "C=y", "C=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__select_instead_of_prompt(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* HIDDEN has no prompt: only selecting it helps */
+	cl = solve(&fx, "6.12",
+		"config HIDDEN\n\tbool\n"
+		"config SEL\n\tbool \"selector\"\n\tselect HIDDEN\n"
+		"config T\n\tbool \"t\"\n\tdepends on HIDDEN\n",
+		NULL, "T=y", "SEL=y T=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__imply_default(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* I has no prompt: only P's imply can raise it */
+	cl = solve(&fx, "6.12",
+		"config P\n\tbool \"p\"\n\timply I\n"
+		"config I\n\tbool\n",
+		NULL, "I=y", "P=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* a visible symbol the base sets to n: imply does not override it */
+	cl = solve(&fx, "6.12",
+		"config P\n\tbool \"p\"\n\timply I\n"
+		"config I\n\tbool \"i\"\n",
+		NULL, "I=y P=y", "I=y P=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__choice_member_needed(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* X needs family 2 of a choice whose default is family 1 */
+	cl = solve(&fx, "6.12",
+		"choice\n\tprompt \"family\"\n\tdefault F1\n"
+		"config F1\n\tbool \"one\"\nconfig F2\n\tbool \"two\"\nconfig F3\n\tbool \"three\"\n"
+		"endchoice\n"
+		"config X\n\tbool \"x\"\n\tdepends on F2 || F3\n",
+		NULL, "X=y", NULL, 0);
+	assert_int_equal(cl->nchanges, 2);
+	assert_non_null(cl->changes[0].choice ? cl->changes[0].choice : cl->changes[1].choice);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__choice_on_6_1(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.1",
+		"choice\n\tprompt \"family\"\n\tdefault F1\n"
+		"config F1\n\tbool \"one\"\nconfig F2\n\tbool \"two\"\n"
+		"endchoice\n"
+		"config X\n\tbool \"x\"\n\tdepends on F2\n",
+		NULL, "X=y", "F2=y X=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__visible_if_and_if_block(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12",
+		"config EXPERT\n\tbool \"expert\"\n"
+		"config G\n\tbool \"g\"\n"
+		"menu \"M\"\n\tvisible if EXPERT\n"
+		"if G\nconfig IN\n\tbool \"in\"\nendif\n"
+		"endmenu\n",
+		NULL, "IN=y", "EXPERT=y G=y IN=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__tristate_and_modules(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* m needs MODULES; a bool depending on a module is limited */
+	cl = solve(&fx, "6.12",
+		"config MODULES\n\tbool \"modules\"\n\tmodules\n"
+		"config T\n\ttristate \"t\"\n",
+		NULL, "T=m", "MODULES=y T=m", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__int_range_in_dependency(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* NR is 8 by default; B depends on NR > 4 and A */
+	cl = solve(&fx, "6.12",
+		"config NR\n\tint \"nr\"\n\trange 1 64\n\tdefault 8\n"
+		"config A\n\tbool \"a\"\n"
+		"config B\n\tbool \"b\"\n\tdepends on NR > 4 && A\n",
+		NULL, "B=y", "A=y B=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__defined_twice(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* T is visible through either definition; the second is cheaper */
+	cl = solve(&fx, "6.12",
+		"config A\n\tbool \"a\"\nconfig B\n\tbool \"b\"\nconfig C\n\tbool \"c\"\n"
+		"config T\n\tbool \"t\"\n\tdepends on A && B\n"
+		"config T\n\tbool \"t again\"\n\tdepends on C\n",
+		NULL, "T=y", "C=y T=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__impossible_is_explained(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* 64BIT is fixed by the "architecture" (no prompt, default n) */
+	cl = solve(&fx, "6.12",
+		"config 64BIT\n\tdef_bool n\n"
+		"config PV\n\tbool \"64-bit PV\"\n\tdepends on 64BIT\n"
+		"config OK\n\tbool \"ok\"\n",
+		NULL, "PV=y OK=y", "OK=y", 1);
+	assert_string_equal(cl->unmet[0].target->sym->name, "PV");
+	assert_int_equal(cl->unmet[0].cause, KX_CAUSE_FIXED);
+	assert_true(cl->unmet[0].nchain >= 1);
+	assert_int_equal(cl->unmet[0].chain[0].line, 5);
+	assert_non_null(strstr(cl->unmet[0].chain[0].text, "64BIT"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__conflicting_targets(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12",
+		"config A\n\tbool \"a\"\n"
+		"config NOT_A\n\tbool \"not a\"\n\tdepends on !A\n",
+		NULL, "A=y NOT_A=y", NULL, 1);
+	assert_int_equal(cl->unmet[0].cause, KX_CAUSE_CONFLICT);
+	assert_non_null(cl->unmet[0].conflict_with);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__already_holds(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12", "config A\n\tbool \"a\"\n\tdefault y\n",
+		   NULL, "A=y", "", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_solve__dependency_chain),
+		cmocka_unit_test(test_solve__keeps_base_values),
+		cmocka_unit_test(test_solve__select_instead_of_prompt),
+		cmocka_unit_test(test_solve__imply_default),
+		cmocka_unit_test(test_solve__choice_member_needed),
+		cmocka_unit_test(test_solve__choice_on_6_1),
+		cmocka_unit_test(test_solve__visible_if_and_if_block),
+		cmocka_unit_test(test_solve__tristate_and_modules),
+		cmocka_unit_test(test_solve__int_range_in_dependency),
+		cmocka_unit_test(test_solve__defined_twice),
+		cmocka_unit_test(test_solve__impossible_is_explained),
+		cmocka_unit_test(test_solve__conflicting_targets),
+		cmocka_unit_test(test_solve__already_holds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
