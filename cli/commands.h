@@ -16,6 +16,11 @@ bool kx_is_config_command(const char *cmd);
 int kx_cmd_dump(struct kx_session *s, int argc, char **argv);
 int kx_cmd_find(struct kx_session *s, int argc, char **argv);
 
+/* build a kernel with a generated config (cmd_build.c) */
+int kx_cmd_build(struct kx_session *s, int argc, char **argv);
+/* write an xl domain configuration (cmd_xlcfg.c) */
+int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv);
+
 /* closure SYM=VAL... */
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv);
 

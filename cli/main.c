@@ -29,6 +29,10 @@ static void usage(FILE *f)
 "Xen domU analysis:\n"
 "  closure SYM=VAL... [--base B]    minimal changes that make targets hold\n"
 "\n"
+"Building and running:\n"
+"  build [--config F] [-O DIR]      build the kernel with the tree's own make\n"
+"  xl-cfg --kernel K --disk D ...   write the xl domain configuration\n"
+"\n"
 "Run `kxen-config COMMAND --help` for a command's options.\n"
 "\n%s"
 "\nExit status: 0 success; 1 the answer is no (or conf failed); 2 usage\n"
@@ -86,6 +90,10 @@ int main(int argc, char **argv)
 		rc = kx_cmd_find(&s, argc, argv);
 	else if (!strcmp(cmd, "closure"))
 		rc = kx_cmd_closure(&s, argc, argv);
+	else if (!strcmp(cmd, "build"))
+		rc = kx_cmd_build(&s, argc, argv);
+	else if (!strcmp(cmd, "xl-cfg"))
+		rc = kx_cmd_xlcfg(&s, argc, argv);
 	else {
 		kx_errorf("unknown command '%s' (see kxen-config --help)", cmd);
 		rc = KX_EXIT_USAGE;
