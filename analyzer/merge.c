@@ -191,7 +191,30 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 		kx_buf_puts(&res->log, "The fragment redefined a value and strict mode had been passed.\n");
 		return KX_EINVAL;
 	}
-	kx_cfglines_parse(&res->requested, io->prefix, "merged", res->merged);
+	/*
+	 * What was requested: the fragments' entries, with their own file
+	 * and line, a later one replacing an earlier one (merge_config.sh
+	 * also re-checks the base's lines; a base is not a request).
+	 */
+	for (size_t f = 0; f < n; f++) {
+		struct kx_cfglines fl;
+
+		kx_cfglines_parse(&fl, io->prefix, frags[f].name, frags[f].text);
+		for (size_t i = 0; i < fl.n; i++) {
+			struct kx_cfgline *c = &fl.v[i];
+
+			/* -y: a later m does not replace an earlier y */
+			if (o->builtin && !strcmp(c->value, "m")) {
+				const struct kx_cfgline *prev = find_line(&res->requested, c->name);
+
+				if (prev && !strcmp(prev->value, "y"))
+					continue;
+			}
+			push_line(&res->requested, c->name, strlen(c->name), c->value,
+				  c->text, strlen(c->text), c->file, c->line);
+		}
+		kx_cfglines_free(&fl);
+	}
 	/* requested symbols unknown to this tree */
 	for (size_t i = 0; i < res->requested.n; i++) {
 		const struct kx_cfgline *r = &res->requested.v[i];

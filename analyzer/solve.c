@@ -790,6 +790,8 @@ void kx_changes_apply(struct kx_kconfig *kc, const struct kx_change *ch, size_t 
 bool kx_target_holds(struct kx_kconfig *kc, const struct kx_target *t)
 {
 	kx_sym_calc_value(kc, t->sym);
+	if (t->visible)
+		return t->sym->visible != KX_NO;
 	if (t->sym->type == KX_S_BOOLEAN || t->sym->type == KX_S_TRISTATE)
 		return t->sym->curr.tri == tri_of(t->value);
 	return !strcmp(kx_sym_string_value(kc, t->sym), t->value);
@@ -909,6 +911,12 @@ static int target_lit(struct solver *s, const struct kx_target *t)
 {
 	struct tv v = sym_value(s, t->sym);
 
+	if (t->visible) {
+		/* the visibility was built with the value */
+		if (!s->sv[t->sym->seq].encoded)
+			return -s->T;
+		return s->sv[t->sym->seq].vis.a;
+	}
 	return tv_is(s, v, tri_of(t->value));
 }
 
@@ -1460,49 +1468,46 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		}
 		for (size_t i = 0; i < nt; i++)
 			tl[i] = target_lit(&s, &t[i]);
-		/* which targets can hold at all, together */
+		/*
+		 * Which targets can hold: first each alone; then, if they
+		 * cannot all hold together, a maximal set kept in the order
+		 * given (an earlier target wins a conflict).
+		 */
+		nposs = 0;
+		for (size_t i = 0; i < nt; i++) {
+			picosat_assume(s.ps, tl[i]);
+			possible[i] = picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE;
+			nposs += possible[i];
+		}
 		for (size_t i = 0; i < nt; i++)
-			possible[i] = true;
-		for (;;) {
+			if (possible[i])
+				picosat_assume(s.ps, tl[i]);
+		res = picosat_sat(s.ps, -1);
+		if (res != PICOSAT_SATISFIABLE && nposs) {
+			bool *kept = kx_xcalloc(nt + 1, sizeof(bool));
+
+			for (size_t i = 0; i < nt; i++) {
+				if (!possible[i])
+					continue;
+				for (size_t k = 0; k < i; k++)
+					if (kept[k])
+						picosat_assume(s.ps, tl[k]);
+				picosat_assume(s.ps, tl[i]);
+				kept[i] = picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE;
+			}
+			nposs = 0;
+			for (size_t i = 0; i < nt; i++) {
+				possible[i] = kept[i];
+				nposs += kept[i];
+			}
+			free(kept);
 			for (size_t i = 0; i < nt; i++)
 				if (possible[i])
 					picosat_assume(s.ps, tl[i]);
 			res = picosat_sat(s.ps, -1);
-			if (res == PICOSAT_SATISFIABLE)
-				break;
-			/* the targets in the failed core, read before re-solving */
-			bool *failed = kx_xcalloc(nt + 1, sizeof(bool));
-			bool dropped = false;
-
-			for (size_t i = 0; i < nt; i++)
-				failed[i] = possible[i] &&
-					    picosat_failed_assumption(s.ps, tl[i]);
-			/* those that cannot hold even alone */
-			for (size_t i = 0; i < nt; i++) {
-				if (!failed[i])
-					continue;
-				picosat_assume(s.ps, tl[i]);
-				if (picosat_sat(s.ps, -1) != PICOSAT_SATISFIABLE) {
-					possible[i] = false;
-					dropped = true;
-				}
-			}
-			if (!dropped) {
-				/* a conflict among targets: drop the last one in it */
-				for (size_t i = nt; i-- > 0;) {
-					if (failed[i] && possible[i]) {
-						possible[i] = false;
-						break;
-					}
-				}
-			}
-			free(failed);
-			nposs = 0;
-			for (size_t i = 0; i < nt; i++)
-				nposs += possible[i];
-			if (!nposs)
-				break;
 		}
+		if (!nposs)
+			res = PICOSAT_UNSATISFIABLE;
 		if (res != PICOSAT_SATISFIABLE) {
 			/* nothing possible: no changes */
 			free(cs.lits);

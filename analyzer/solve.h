@@ -39,6 +39,7 @@ struct kx_target {
 	struct kx_sym *sym;
 	const char *value;	/* "y", "m", "n", or an int/hex/string value */
 	const char *origin;	/* where the request comes from (file:line), or NULL */
+	bool visible;		/* instead: the prompt must be visible (preflight) */
 };
 
 /* why a change is needed: 'sym' needs it through 'prop' (or its deps) */

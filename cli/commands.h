@@ -21,6 +21,13 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv);
 /* write an xl domain configuration (cmd_xlcfg.c) */
 int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv);
 
+/* why / why-not / check / preflight (cmd_analyze.c), merge (cmd_merge.c) */
+int kx_cmd_why(struct kx_session *s, int argc, char **argv);
+int kx_cmd_why_not(struct kx_session *s, int argc, char **argv);
+int kx_cmd_check(struct kx_session *s, int argc, char **argv);
+int kx_cmd_preflight(struct kx_session *s, int argc, char **argv);
+int kx_cmd_merge(struct kx_session *s, int argc, char **argv);
+
 /* closure SYM=VAL... */
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv);
 

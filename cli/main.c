@@ -27,7 +27,12 @@ static void usage(FILE *f)
 "  find PATTERN                     search symbols like menuconfig's '/'\n"
 "\n"
 "Xen domU analysis:\n"
+"  check [CONFIG] [--profile P]     can this config run as a Xen domU? (exit 1: no)\n"
+"  preflight [CONFIG]               make the Xen options visible in menuconfig\n"
+"  why SYM...                       a symbol's value, the rule and values behind it\n"
+"  why-not SYM=VAL...               what stands in the way, and the fix\n"
 "  closure SYM=VAL... [--base B]    minimal changes that make targets hold\n"
+"  merge BASE FRAGMENT... [-o OUT]  merge_config.sh, plus what was dropped and why\n"
 "\n"
 "Building and running:\n"
 "  build [--config F] [-O DIR]      build the kernel with the tree's own make\n"
@@ -90,6 +95,16 @@ int main(int argc, char **argv)
 		rc = kx_cmd_find(&s, argc, argv);
 	else if (!strcmp(cmd, "closure"))
 		rc = kx_cmd_closure(&s, argc, argv);
+	else if (!strcmp(cmd, "why"))
+		rc = kx_cmd_why(&s, argc, argv);
+	else if (!strcmp(cmd, "why-not"))
+		rc = kx_cmd_why_not(&s, argc, argv);
+	else if (!strcmp(cmd, "check"))
+		rc = kx_cmd_check(&s, argc, argv);
+	else if (!strcmp(cmd, "preflight"))
+		rc = kx_cmd_preflight(&s, argc, argv);
+	else if (!strcmp(cmd, "merge"))
+		rc = kx_cmd_merge(&s, argc, argv);
 	else if (!strcmp(cmd, "build"))
 		rc = kx_cmd_build(&s, argc, argv);
 	else if (!strcmp(cmd, "xl-cfg"))

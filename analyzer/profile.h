@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile.h - the Xen domU requirement profiles in fragments/.
+ *
+ * A profile is a set of fragment files in the kernel's syntax, one per
+ * level (required, recommended, desktop), plus per-architecture files
+ * (xen-domu-<level>-<arch>.config).  Profiles name only what a domU needs
+ * (leaves); prerequisites come from the tree through the closure.
+ *   minimal = required;  server = + recommended;  desktop = + desktop.
+ */
+#ifndef KX_PROFILE_H
+#define KX_PROFILE_H
+
+#include "parser/model.h"
+
+enum kx_level { KX_LEVEL_REQUIRED, KX_LEVEL_RECOMMENDED, KX_LEVEL_DESKTOP };
+
+struct kx_req {
+	char *name;		/* symbol name without CONFIG_ */
+	char *value;		/* y, m, n or a value */
+	enum kx_level level;
+	char *file;		/* fragment file (relative to the fragments dir) */
+	int line;
+	char *why;		/* the "# why: ..." comment before the entry */
+	struct kx_sym *sym;	/* NULL when this tree lacks the symbol */
+};
+
+struct kx_profile {
+	struct kx_req *v;
+	size_t n;
+	char *dir;		/* the fragments directory used */
+	char *name;		/* minimal, server, desktop or a file name */
+	const char *arch;
+};
+
+/*
+ * The fragments directory: $KX_FRAGMENTS_DIR, else <dir of the
+ * executable>/fragments, else <dir of the executable>/../share/kxen-config/
+ * fragments, else /usr/share/kxen-config/fragments.  Malloc'd or NULL.
+ */
+char *kx_fragments_dir(void);
+
+/*
+ * Loads profile 'name' (minimal|server|desktop, or a path to a fragment
+ * file, all of whose entries are then required) for 'arch' (x86_64,
+ * i386, arm64, ...; x86 means x86_64).  Symbols are resolved in 'kc'.
+ * Returns 0, KX_ENOTFOUND (no fragments dir / file; message in diags) or
+ * KX_EINVAL (unknown profile name).
+ */
+int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *name,
+		    const char *arch, struct kx_diags *diags);
+void kx_profile_free(struct kx_profile *p);
+
+const char *kx_level_name(enum kx_level l);
+
+#endif /* KX_PROFILE_H */

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_analyze.c - `why SYM`, `why-not SYM=VAL`, `check` (menuconfig
+ * preflight against the Xen domU profile) and `preflight`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/describe.h"
+#include "analyzer/eval.h"
+#include "analyzer/explain.h"
+#include "analyzer/merge.h"
+#include "analyzer/profile.h"
+#include "analyzer/solve.h"
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "cli/session.h"
+
+/* common argument loop: global options, --base, --profile, -o, positionals */
+struct args {
+	const char *base, *profile, *out;
+	const char *pos[64];
+	int npos;
+	bool help;
+};
+
+static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
+		 const char *usage)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *x = argv[i];
+		int g = kx_session_option(s, argc, argv, &i);
+
+		if (g < 0)
+			return KX_EXIT_USAGE;
+		if (g)
+			continue;
+		if (!strcmp(x, "-h") || !strcmp(x, "--help")) {
+			printf("%s\n%s", usage, kx_global_options_help);
+			a->help = true;
+			return 0;
+		}
+		if (!strcmp(x, "--base") && i + 1 < argc)
+			a->base = argv[++i];
+		else if (!strncmp(x, "--base=", 7))
+			a->base = x + 7;
+		else if (!strcmp(x, "--profile") && i + 1 < argc)
+			a->profile = argv[++i];
+		else if (!strncmp(x, "--profile=", 10))
+			a->profile = x + 10;
+		else if ((!strcmp(x, "-o") || !strcmp(x, "--output")) && i + 1 < argc)
+			a->out = argv[++i];
+		else if (x[0] == '-') {
+			kx_errorf("unknown option '%s'\n%s", x, usage);
+			return KX_EXIT_USAGE;
+		} else if (a->npos < 64) {
+			a->pos[a->npos++] = x;
+		}
+	}
+	return 0;
+}
+
+/* ---- why ------------------------------------------------------------------- */
+
+static const char why_usage[] =
+"Usage: kxen-config [global options] why SYM... [--base BASE] [--json]\n"
+"\n"
+"Explains each symbol's value: the rule that decided it (the .config's value,\n"
+"which default, a select or imply, a choice), the value of every symbol\n"
+"involved, who selects or implies it, where it is defined and where it is\n"
+"in menuconfig.  Values come from --config/.config when it exists (else\n"
+"BASE, default defconfig).\n";
+
+static struct kx_sym *lookup(struct kx_session *s, const char *name)
+{
+	struct kx_sym *sym;
+
+	if (!strncmp(name, "CONFIG_", 7))
+		name += 7;
+	sym = kx_sym_find(s->kc, name);
+	if (!sym || !sym->menus) {
+		char *near = kx_similar_symbols(s->kc, name, 4);
+
+		kx_errorf("unknown symbol %s in this tree (%s)%s%s", name, s->kc->srcarch,
+			  near ? "; did you mean: " : "", near ? near : "");
+		free(near);
+		return NULL;
+	}
+	return sym;
+}
+
+int kx_cmd_why(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	struct kx_buf b = KX_BUF_INIT;
+	char *btext = NULL;
+	int rc = parse(s, argc, argv, &a, why_usage);
+
+	if (rc || a.help)
+		return rc;
+	if (!a.npos) {
+		kx_errorf("why needs a symbol name\n%s", why_usage);
+		return KX_EXIT_USAGE;
+	}
+	if ((rc = kx_session_load(s)))
+		return rc;
+	if (kx_session_base(s, a.base, &btext))
+		return KX_EXIT_USAGE;
+	if (s->json)
+		kx_buf_putc(&b, '[');
+	for (int i = 0; i < a.npos; i++) {
+		struct kx_sym *sym = lookup(s, a.pos[i]);
+		struct kx_why w;
+
+		if (!sym) {
+			rc = KX_EXIT_USAGE;
+			continue;
+		}
+		kx_why_compute(s->kc, sym, &w);
+		if (s->json) {
+			if (i)
+				kx_buf_puts(&b, ",\n");
+			kx_why_json(s->kc, &w, &b);
+		} else {
+			if (i)
+				kx_buf_putc(&b, '\n');
+			kx_why_text(s->kc, &w, &b);
+		}
+		kx_why_free(&w);
+	}
+	if (s->json)
+		kx_buf_puts(&b, "]\n");
+	fputs(kx_buf_cstr(&b), stdout);
+	kx_buf_free(&b);
+	free(btext);
+	return rc;
+}
+
+/* ---- why-not --------------------------------------------------------------- */
+
+static const char whynot_usage[] =
+"Usage: kxen-config [global options] why-not SYM=VAL... [--base BASE] [--json]\n"
+"\n"
+"Explains why SYM does not have value VAL (the dependency or rule in the\n"
+"way, with every operand's value) and gives the closure: the smallest set\n"
+"of changes that makes it hold, each with the symbol that needs it, its\n"
+"file:line and its menu location; or why it cannot hold at all.\n"
+"Exit status: 0 it holds or can be made to hold, 1 it cannot, 2 usage.\n";
+
+int kx_cmd_why_not(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	struct kx_target *t = NULL;
+	struct kx_closure *cl = NULL;
+	struct kx_buf b = KX_BUF_INIT;
+	char *btext = NULL;
+	int rc = parse(s, argc, argv, &a, whynot_usage);
+
+	if (rc || a.help)
+		return rc;
+	if (!a.npos) {
+		kx_errorf("why-not needs SYM=VAL\n%s", whynot_usage);
+		return KX_EXIT_USAGE;
+	}
+	if ((rc = kx_session_load(s)))
+		return rc;
+	if (kx_session_base(s, a.base, &btext))
+		return KX_EXIT_USAGE;
+	t = kx_xcalloc((size_t)a.npos, sizeof(*t));
+	for (int i = 0; i < a.npos; i++) {
+		if (kx_parse_target(s, a.pos[i], &t[i]) < 0) {
+			rc = KX_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (s->json)
+		kx_buf_puts(&b, "{\"why\":[");
+	for (int i = 0; i < a.npos; i++) {
+		struct kx_why w;
+
+		kx_why_compute(s->kc, t[i].sym, &w);
+		if (s->json) {
+			if (i)
+				kx_buf_putc(&b, ',');
+			kx_why_json(s->kc, &w, &b);
+		} else {
+			if (kx_target_holds(s->kc, &t[i])) {
+				kx_buf_printf(&b, "%s=%s already holds.\n", t[i].sym->name, t[i].value);
+			} else {
+				char *brief = kx_why_not_brief(s->kc, t[i].sym, t[i].value);
+
+				kx_buf_printf(&b, "%s is %s, not %s: %s\n", t[i].sym->name,
+					      w.value, t[i].value, brief);
+				free(brief);
+			}
+			kx_why_text(s->kc, &w, &b);
+		}
+		kx_why_free(&w);
+	}
+	if (kx_closure_solve(&cl, s->kc, t, (size_t)a.npos, NULL) < 0) {
+		kx_errorf("why-not: no closure the evaluator could confirm");
+		rc = KX_EXIT_INTERNAL;
+		goto out;
+	}
+	if (s->json) {
+		kx_buf_puts(&b, "],\"closure\":");
+		kx_closure_json(s, &b, cl, t, (size_t)a.npos);
+		kx_buf_puts(&b, "}\n");
+		fputs(kx_buf_cstr(&b), stdout);
+	} else {
+		fputs(kx_buf_cstr(&b), stdout);
+		printf("\n");
+		kx_report_closure(s, cl, t, (size_t)a.npos, a.base);
+	}
+	rc = cl->nunmet ? KX_EXIT_NO : 0;
+out:
+	kx_closure_free(cl);
+	kx_buf_free(&b);
+	free(btext);
+	free(t);
+	return rc;
+}
+
+/* ---- check and preflight ------------------------------------------------------------ */
+
+static const char check_usage[] =
+"Usage: kxen-config [global options] check [CONFIG] [--profile P] [--json]\n"
+"\n"
+"Menuconfig preflight: checks CONFIG (default --config, $KCONFIG_CONFIG or\n"
+".config) against the Xen domU profile for the tree's architecture and lists\n"
+"each requirement that does not hold, with its level, why it does not hold,\n"
+"the fix (the closure: the fewest changes, each with file:line and menu\n"
+"location) and what cannot be fixed.\n"
+"\n"
+"  --profile P   minimal (required items), server (default: + recommended),\n"
+"                desktop (+ framebuffer, keyboard, DRM, sound frontends), or a\n"
+"                fragment file whose entries are all required\n"
+"\n"
+"Exit status: 0 every required item holds; 1 some do not; 2 usage error.\n";
+
+static int load_config_arg(struct kx_session *s, const char *cfg, char **text)
+{
+	struct stat st;
+
+	if (!cfg)
+		cfg = kx_session_config_path(s);
+	if (stat(cfg, &st) < 0) {
+		kx_errorf("no configuration to check: %s does not exist", cfg);
+		return -1;
+	}
+	return kx_session_base(s, cfg, text);
+}
+
+static const char *arch_of(struct kx_session *s)
+{
+	const char *a = kx_env_get(s->env, "ARCH");
+
+	if (a && !strcmp(a, "x86")) {
+		struct kx_sym *b64 = kx_sym_find(s->kc, "64BIT");
+
+		if (b64) {
+			kx_sym_calc_value(s->kc, b64);
+			return b64->curr.tri == KX_YES ? "x86_64" : "i386";
+		}
+	}
+	return a ? a : "x86_64";
+}
+
+int kx_cmd_check(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	struct kx_profile prof;
+	struct kx_target *t = NULL;
+	struct kx_req **req = NULL;
+	struct kx_closure *cl = NULL;
+	struct kx_buf b = KX_BUF_INIT;
+	size_t nt = 0, held[3] = { 0 }, total[3] = { 0 }, missing_required = 0;
+	char *btext = NULL;
+	int rc = parse(s, argc, argv, &a, check_usage);
+
+	memset(&prof, 0, sizeof(prof));
+	if (rc || a.help)
+		return rc;
+	if (a.npos > 1) {
+		kx_errorf("check takes one CONFIG\n%s", check_usage);
+		return KX_EXIT_USAGE;
+	}
+	if ((rc = kx_session_load(s)))
+		return rc;
+	rc = KX_EXIT_USAGE;
+	if (load_config_arg(s, a.npos ? a.pos[0] : s->config, &btext))
+		goto out;
+	if (kx_profile_load(&prof, s->kc, a.profile, arch_of(s), &s->diags) < 0)
+		goto out;
+	t = kx_xcalloc(prof.n + 1, sizeof(*t));
+	req = kx_xcalloc(prof.n + 1, sizeof(*req));
+	for (size_t i = 0; i < prof.n; i++) {
+		struct kx_req *r = &prof.v[i];
+		struct kx_target tt = { r->sym, r->value, r->file, false };
+
+		total[r->level]++;
+		if (!r->sym)
+			continue;
+		if (kx_target_holds(s->kc, &tt)) {
+			held[r->level]++;
+			continue;
+		}
+		req[nt] = r;
+		t[nt++] = tt;
+		if (r->level == KX_LEVEL_REQUIRED)
+			missing_required++;
+	}
+	if (nt && kx_closure_solve(&cl, s->kc, t, nt, NULL) < 0) {
+		kx_errorf("check: no fix the evaluator could confirm");
+		rc = KX_EXIT_INTERNAL;
+		goto out;
+	}
+	if (s->json) {
+		kx_buf_puts(&b, "{\"profile\":");
+		kx_json_str(&b, prof.name);
+		kx_buf_puts(&b, ",\"arch\":");
+		kx_json_str(&b, prof.arch);
+		kx_buf_puts(&b, ",\"items\":[");
+		for (size_t i = 0; i < prof.n; i++) {
+			struct kx_req *r = &prof.v[i];
+			bool holds = true;
+			char *brief = NULL;
+
+			for (size_t k = 0; k < nt; k++)
+				if (req[k] == r)
+					holds = false;
+			if (!r->sym)
+				holds = false;
+			if (i)
+				kx_buf_putc(&b, ',');
+			kx_buf_puts(&b, "{\"symbol\":");
+			kx_json_str(&b, r->name);
+			kx_buf_puts(&b, ",\"value\":");
+			kx_json_str(&b, r->value);
+			kx_buf_puts(&b, ",\"level\":");
+			kx_json_str(&b, kx_level_name(r->level));
+			kx_buf_printf(&b, ",\"in_tree\":%s,\"holds\":%s", r->sym ? "true" : "false",
+				      holds ? "true" : "false");
+			if (r->sym && !holds)
+				brief = kx_why_not_brief(s->kc, r->sym, r->value);
+			kx_buf_puts(&b, ",\"reason\":");
+			kx_json_str(&b, brief);
+			free(brief);
+			kx_buf_puts(&b, ",\"why\":");
+			kx_json_str(&b, r->why);
+			kx_buf_puts(&b, ",\"file\":");
+			kx_json_str(&b, r->file);
+			kx_buf_printf(&b, ",\"line\":%d}", r->line);
+		}
+		kx_buf_printf(&b, "],\"required_hold\":%s,\"fix\":",
+			      missing_required ? "false" : "true");
+		if (cl)
+			kx_closure_json(s, &b, cl, t, nt);
+		else
+			kx_buf_puts(&b, "null");
+		kx_buf_puts(&b, "}\n");
+	} else {
+		kx_buf_printf(&b, "Xen domU profile \"%s\" for %s:\n", prof.name, prof.arch);
+		for (int lv = 0; lv < 3; lv++)
+			if (total[lv])
+				kx_buf_printf(&b, "  %-12s %zu of %zu hold\n",
+					      kx_level_name((enum kx_level)lv), held[lv], total[lv]);
+		if (nt)
+			kx_buf_puts(&b, "\nNot holding:\n");
+		for (size_t k = 0; k < nt; k++) {
+			char *brief = kx_why_not_brief(s->kc, req[k]->sym, req[k]->value);
+			struct kx_menu *m = kx_sym_main_menu(req[k]->sym);
+
+			kx_buf_printf(&b, "  %-11s %s=%s: %s\n", kx_level_name(req[k]->level),
+				      req[k]->name, req[k]->value, brief);
+			if (req[k]->why)
+				kx_buf_printf(&b, "              (%s)\n", req[k]->why);
+			if (m && m->prompt) {
+				kx_buf_puts(&b, "              menu: ");
+				kx_menu_path(&b, m, " -> ");
+				kx_buf_putc(&b, '\n');
+			}
+			free(brief);
+		}
+		for (size_t i = 0; i < prof.n; i++) {
+			if (prof.v[i].sym)
+				continue;
+			char *near = kx_similar_symbols(s->kc, prof.v[i].name, 3);
+
+			kx_buf_printf(&b, "  %-11s %s: not in this tree%s%s\n",
+				      kx_level_name(prof.v[i].level), prof.v[i].name,
+				      near ? "; similar: " : "", near ? near : "");
+			free(near);
+		}
+		if (cl && cl->nchanges) {
+			kx_buf_printf(&b, "\nFix: %zu change%s (apply with `kxen-config preflight` or "
+				      "in menuconfig):\n", cl->nchanges, cl->nchanges == 1 ? "" : "s");
+			kx_closure_text(s, &b, cl, "  ");
+		}
+		if (cl && cl->nunmet) {
+			kx_buf_puts(&b, "\nCannot hold in this tree:\n");
+			for (size_t i = 0; i < cl->nunmet; i++) {
+				const struct kx_unmet *u = &cl->unmet[i];
+
+				kx_buf_printf(&b, "  %s=%s (%s)\n", u->target->sym->name,
+					      u->target->value,
+					      u->cause == KX_CAUSE_FIXED
+					      ? "fixed by the architecture or toolchain"
+					      : "excluded by other requirements");
+				for (size_t k = 0; k < u->nchain; k++)
+					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
+						      kx_sym_display_name(u->chain[k].sym),
+						      u->chain[k].text,
+						      u->chain[k].file ? u->chain[k].file : "?",
+						      u->chain[k].line);
+			}
+		}
+		if (!missing_required)
+			kx_buf_puts(&b, "\nEvery required item holds.\n");
+	}
+	fputs(kx_buf_cstr(&b), stdout);
+	rc = missing_required ? KX_EXIT_NO : KX_EXIT_OK;
+out:
+	kx_closure_free(cl);
+	kx_profile_free(&prof);
+	kx_buf_free(&b);
+	free(btext);
+	free(t);
+	free(req);
+	return rc;
+}
+
+static const char preflight_usage[] =
+"Usage: kxen-config [global options] preflight [CONFIG] [--profile P] [-o OUT]\n"
+"\n"
+"Applies the fewest prerequisites so that every Xen option of the profile\n"
+"(default: server) becomes visible in menuconfig, without setting the Xen\n"
+"options themselves, and tells where each one is.  Writes OUT (default:\n"
+"CONFIG, keeping the previous file as CONFIG.old).\n"
+"Exit status: 0 done; 1 some options cannot become visible; 2 usage.\n";
+
+int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	struct kx_profile prof;
+	struct kx_target *t = NULL;
+	struct kx_closure *cl = NULL;
+	char *btext = NULL;
+	const char *cfg, *out;
+	size_t nt = 0;
+	int rc = parse(s, argc, argv, &a, preflight_usage);
+
+	memset(&prof, 0, sizeof(prof));
+	if (rc || a.help)
+		return rc;
+	if ((rc = kx_session_load(s)))
+		return rc;
+	rc = KX_EXIT_USAGE;
+	cfg = a.npos ? a.pos[0] : kx_session_config_path(s);
+	if (load_config_arg(s, cfg, &btext))
+		goto out;
+	if (kx_profile_load(&prof, s->kc, a.profile, arch_of(s), &s->diags) < 0)
+		goto out;
+	t = kx_xcalloc(prof.n + 1, sizeof(*t));
+	for (size_t i = 0; i < prof.n; i++) {
+		struct kx_target tt = { prof.v[i].sym, prof.v[i].value, prof.v[i].file, true };
+
+		if (!prof.v[i].sym || kx_target_holds(s->kc, &tt))
+			continue;
+		t[nt++] = tt;
+	}
+	if (!nt) {
+		printf("Every Xen option of the profile is already visible in menuconfig.\n");
+		rc = 0;
+		goto out;
+	}
+	if (kx_closure_solve(&cl, s->kc, t, nt, NULL) < 0) {
+		kx_errorf("preflight: no answer the evaluator could confirm");
+		rc = KX_EXIT_INTERNAL;
+		goto out;
+	}
+	out = a.out ? a.out : cfg;
+	if (cl->config_text) {
+		char *old = a.out ? NULL : kx_xasprintf("%s.old", cfg);
+
+		if (kx_write_file_atomic(out, cl->config_text, strlen(cl->config_text), old) < 0) {
+			kx_errorf("cannot write %s", out);
+			free(old);
+			rc = KX_EXIT_INTERNAL;
+			goto out;
+		}
+		free(old);
+	}
+	printf("%zu prerequisite%s applied to %s so that the Xen options show up:\n",
+	       cl->nchanges, cl->nchanges == 1 ? "" : "s", out);
+	{
+		struct kx_buf b = KX_BUF_INIT;
+
+		kx_closure_text(s, &b, cl, "  ");
+		kx_buf_puts(&b, "\nWhere to find them in menuconfig:\n");
+		for (size_t i = 0; i < prof.n; i++) {
+			struct kx_menu *m = prof.v[i].sym ? kx_sym_main_menu(prof.v[i].sym) : NULL;
+
+			if (!m || !m->prompt)
+				continue;
+			kx_buf_printf(&b, "  %-28s ", prof.v[i].name);
+			kx_menu_path(&b, m, " -> ");
+			kx_buf_putc(&b, '\n');
+		}
+		fputs(kx_buf_cstr(&b), stdout);
+		kx_buf_free(&b);
+	}
+	rc = cl->nunmet ? KX_EXIT_NO : 0;
+out:
+	kx_closure_free(cl);
+	kx_profile_free(&prof);
+	free(btext);
+	free(t);
+	return rc;
+}
