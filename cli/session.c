@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * session.c - global options, and loading a tree for a command.
+ *
+ * The environment of the native commands is the one `make [NAME=VALUE...]
+ * ARCH=... olddefconfig` gives conf: the process environment, turned by
+ * kx_env_derive() with the NAME=VALUE arguments as make's command line.
+ * The `conf` drop-in uses the process environment as given (NAME=VALUE
+ * arguments before it only add to that environment).
  */
 #include "cli/session.h"
 
@@ -26,12 +32,18 @@ const char kx_global_options_help[] =
 "      --json            machine-readable output (where supported)\n"
 "  -q, --quiet           fewer messages;  -v, --verbose: more\n"
 "      --no-cache        do not use the persistent $(shell,...) probe cache\n"
-"                        (also: KX_NO_CACHE=1)\n"
+"                        (also: KX_NO_CACHE=1; KX_PROBE_CACHE_MAX=N keeps at most\n"
+"                        N entries, least recently used dropped; default 20000)\n"
 "      --probes=POLICY   run (default) | cache-only | deny: whether Kconfig's\n"
 "                        $(shell,...) commands may run (see kxen-config(1), SECURITY)\n"
 "      --record-probes FILE   append every probe command and answer to FILE\n"
 "      --replay-probes FILE   answer probes from FILE (recorded elsewhere)\n"
-"      --probe-timeout SECS   time limit per probe (default 60)\n";
+"      --probe-timeout SECS   time limit per probe (default 60)\n"
+"  NAME=VALUE            a make variable, as on make's command line (CC=clang,\n"
+"                        LLVM=1, CROSS_COMPILE=aarch64-linux-gnu-): it wins over\n"
+"                        the kernel Makefiles' own assignments, while a stray CC\n"
+"                        etc. in the environment is overridden, as make does;\n"
+"                        with `conf` it is only added to the environment\n";
 
 void kx_errorf(const char *fmt, ...)
 {
@@ -61,6 +73,7 @@ void kx_session_free(struct kx_session *s)
 	kx_kconfig_free(s->kc);
 	kx_shell_free(s->shell);
 	kx_env_free(s->env);
+	kx_env_free(s->cmdline);
 	kx_tree_free(s->tree);
 	kx_diags_free(&s->diags);
 }
@@ -83,9 +96,36 @@ static const char *optarg_of(int argc, char **argv, int *i, const char *name,
 		       (a[sizeof(opt) - 1] == 0 || a[sizeof(opt) - 1] == '='))
 #define ARG(opt) optarg_of(argc, argv, i, opt, sizeof(opt) - 1)
 
+/* NAME=VALUE with NAME a make variable name: [A-Za-z_][A-Za-z0-9_]* */
+static bool is_assignment(const char *a)
+{
+	const char *p = a;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
+		return false;
+	for (p++; *p && *p != '='; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return *p == '=';
+}
+
 int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *v;
+
+	if (is_assignment(a)) {
+		const char *eq = strchr(a, '=');
+		char *name = kx_xstrndup(a, eq - a);
+
+		if (!s->cmdline)
+			s->cmdline = kx_env_new();
+		kx_env_set(s->cmdline, name, eq + 1);
+		/* make exports command-line variables to conf */
+		setenv(name, eq + 1, 1);
+		free(name);
+		return 1;
+	}
 
 	if (!strcmp(a, "-C")) {
 		if (*i + 1 >= argc) {
@@ -278,13 +318,9 @@ int kx_session_load(struct kx_session *s)
 
 		eo.arch = s->arch;
 		eo.srctree = kx_tree_disk_root(s->tree);
-		eo.run_tools = true;
-		if (s->arch) {
-			kx_env_set(s->env, "ARCH", s->arch);
-			kx_env_set(s->env, "SRCARCH", kx_env_srcarch(s->arch));
-		}
-		if (s->srctree || s->git_repo || !kx_env_get(s->env, "srctree"))
-			kx_env_set(s->env, "srctree", kx_tree_disk_root(s->tree));
+		eo.cmdline = s->cmdline;
+		/* CC/RUSTC --version only when probes may run at all */
+		eo.run_tools = s->probes == KX_PROBES_RUN;
 		kx_env_derive(s->env, s->tree, &eo, &s->diags);
 	}
 
@@ -323,6 +359,13 @@ int kx_session_load(struct kx_session *s)
 		return s->dropin ? 1 : KX_EXIT_USAGE;
 	}
 	kx_confio_init(&s->io, s->kc);
+	if (!s->dropin) {
+		/* what conf would read from the environment make gives it */
+		const char *prefix = kx_env_get(s->env, "CONFIG_");
+
+		s->io.prefix = prefix ? prefix : "CONFIG_";
+		s->io.defconfig_list = kx_env_get(s->env, "KCONFIG_DEFCONFIG_LIST");
+	}
 	s->io.open = kx_session_open;
 	s->io.open_ctx = s;
 	s->io.message = s->verbose < 0 ? NULL : kx_session_message;

@@ -37,6 +37,11 @@ struct kx_session {
 	const char *record_probes;
 	const char *replay_probes;
 	double probe_timeout;
+	/*
+	 * NAME=VALUE arguments: make command-line assignments, passed to
+	 * kx_env_derive() (NULL when none was given).
+	 */
+	struct kx_env *cmdline;
 
 	/* state */
 	struct kx_tree *tree;
@@ -52,9 +57,13 @@ void kx_session_init(struct kx_session *s);
 void kx_session_free(struct kx_session *s);
 
 /*
- * Parses one global option at argv[*i] (advancing *i past its argument).
- * Returns 1 if it was a global option, 0 if not, -1 on a usage error
- * (message printed).
+ * Parses one global option at argv[*i] (advancing *i past its argument),
+ * or a NAME=VALUE make variable assignment (NAME matching
+ * [A-Za-z_][A-Za-z0-9_]*), which is collected in s->cmdline and also put
+ * into the process environment, as make exports command-line variables to
+ * conf (so the KCONFIG_* variables conf reads with getenv() apply).
+ * Returns 1 if it was a global option or an assignment, 0 if not, -1 on a
+ * usage error (message printed).
  */
 int kx_session_option(struct kx_session *s, int argc, char **argv, int *i);
 

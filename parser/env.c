@@ -7,48 +7,47 @@
  * existing name replaces the value in place) with a cached execve()
  * vector.
  *
- * kx_env_derive() reproduces what `make ARCH=... olddefconfig` exports to
- * scripts/kconfig/conf, measured with strace on Debian's 6.1 and 6.12 trees
- * (x86_64, i386, arm64; gcc and LLVM=1) and read from the top Makefile,
- * scripts/subarch.include, scripts/Makefile.clang, scripts/kconfig/Makefile
- * and arch/$(SRCARCH)/Makefile:
+ * kx_env_derive() reproduces what `make [NAME=VALUE...] ARCH=... olddefconfig`
+ * exports to scripts/kconfig/conf, measured with strace on Debian's 6.1
+ * and 6.12 trees (x86_64, i386, arm64, m68k, arc, sh, loongarch; gcc and
+ * LLVM=1; stray values in the environment and on the command line) and
+ * read from the top Makefile, scripts/subarch.include,
+ * scripts/Makefile.clang, scripts/Makefile.compiler, scripts/kconfig/Makefile
+ * and arch/$(SRCARCH)/Makefile.  The variables and their Makefile operators
+ * are listed in env.h.
  *
- *   ARCH           ?= $(SUBARCH)  (uname -m through subarch.include's sed)
- *   SRCARCH        ARCH, with i386/x86_64 -> x86, sparc64 -> sparc,
- *                  parisc64 -> parisc, sh64 -> sh
- *   SUBARCH, HEADER_ARCH   only for ARCH=um (arch/um/Makefile exports them)
- *   srctree        the tree (make: "." in-tree, "..", or the absolute path
- *                  with O=; we always use the absolute disk root)
- *   KERNELVERSION  $(VERSION)$(if $(PATCHLEVEL),.$(PATCHLEVEL)$(if
- *                  $(SUBLEVEL),.$(SUBLEVEL)))$(EXTRAVERSION)
- *   CROSS_COMPILE  exported even when empty
- *   CC LD AR NM OBJCOPY OBJDUMP READELF STRIP
- *                  $(CROSS_COMPILE)gcc/ld/ar/...; with LLVM (any non-empty
- *                  value, even "0"): clang, ld.lld, llvm-ar, ... with
- *                  LLVM=/dir/ as prefix or LLVM=-NN as suffix
- *   HOSTCC HOSTCXX gcc/g++, or clang/clang++ with LLVM (prefix/suffix)
- *   RUSTC=rustc BINDGEN=bindgen PAHOLE=pahole PYTHON3=python3
- *   CC_VERSION_TEXT      $(subst #,,$(shell LC_ALL=C $(CC) --version
- *                        2>/dev/null | head -n 1))   (run_tools only)
- *   RUSTC_VERSION_TEXT   $(subst #,,$(shell $(RUSTC) --version 2>/dev/null))
- *                        only where the Makefile has it (6.12, not 6.1);
- *                        "" when rustc is missing (run_tools only)
- *   CLANG_FLAGS    only when CC_VERSION_TEXT contains "clang": built as
- *                  scripts/Makefile.clang does (--target=..., integrated
- *                  assembler flag, its -Werror=... list)
- *   KCONFIG_DEFCONFIG_LIST  "/lib/modules/$(uname -r)/.config
- *                  /etc/kernel-config /boot/config-$(uname -r)
- *                  arch/$(SRCARCH)/configs/$(KBUILD_DEFCONFIG)" - conf reads
- *                  the first that exists when there is no .config
- *   LC_COLLATE=C LC_NUMERIC=C; LC_ALL is removed (the Makefile unexports it)
+ * make's precedence, which the derivation follows (struct derive,
+ * make_set()):
+ *   - command-line assignments win over every Makefile assignment (except
+ *     `override`, which no variable we derive uses) and are exported,
+ *     even through the sub-make that runs conf: a command-line LC_ALL
+ *     reaches conf although the top Makefile unexports LC_ALL;
+ *   - NAME = / NAME := in a Makefile replaces an environment value, and
+ *     make still exports the variable (with the Makefile's value) because
+ *     it came from the environment: an environment SUBARCH=foo reaches
+ *     conf as the host's SUBARCH, CLANG_FLAGS=x as "" (CLANG_FLAGS :=);
+ *   - NAME ?= keeps an environment value (ARCH, KCONFIG_CONFIG);
+ *   - variables only read (LLVM, LLVM_IAS, CROSS_COMPILE, cross_compiling,
+ *     USERCFLAGS, ...) come from the command line or the environment.
  *
- * Variables already in the env are kept (they play the role of make
- * command-line overrides), except LC_COLLATE/LC_NUMERIC/LC_ALL, which make
- * always forces.  Not derived: the other ~90 variables make exports
- * (KBUILD_CFLAGS, ...), which no Kconfig file of 6.1/6.12 references, and
- * CROSS_COMPILE values that some arch Makefiles compute with
- * cc-cross-prefix (arc, m68k, mips, parisc, powerpc, sh, xtensa when
- * cross compiling).
+ * The order of evaluation matters in one place: the top Makefile includes
+ * scripts/Makefile.clang (CLANG_FLAGS, using CROSS_COMPILE) before
+ * arch/$(SRCARCH)/Makefile, which may then set CROSS_COMPILE with
+ * cc-cross-prefix (and may change a tool: alpha's NM := $(NM) -B); CC and
+ * CC_VERSION_TEXT are recursive variables and are exported with the final
+ * CROSS_COMPILE.  The arch Makefile is evaluated by a small make
+ * interpreter (conditionals, assignments, foreach, and cc-cross-prefix,
+ * which searches PATH for ${prefix}gcc like `command -v`); it never runs a
+ * $(shell ...), so what depends on one is not reproduced (6.1 powerpc's
+ * NM --synthetic; a CROSS_COMPILE depending on one gets a warning).
+ * In 6.1 and 6.12, m68k, mips, parisc, powerpc, sh and xtensa only do so
+ * under `ifdef cross_compiling`, which nothing in those trees defines: only
+ * cross_compiling=1 in the environment or on the command line enables it
+ * (it also drops the host files from KCONFIG_DEFCONFIG_LIST); arc does it
+ * whenever CROSS_COMPILE is empty, loongarch when ARCH differs from SUBARCH.
+ *
+ * srctree is always the tree's absolute directory (make uses "." in-tree,
+ * ".." from a subdirectory, the absolute path with O= elsewhere).
  */
 #include "env.h"
 
@@ -299,7 +298,7 @@ const char *kx_env_host_arch(void)
 	return buf;
 }
 
-/* ---- derivation --------------------------------------------------------- */
+/* ---- derivation helpers ------------------------------------------------- */
 
 static void diag(struct kx_diags *d, enum kx_diag_level level,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -314,12 +313,6 @@ static void diag(struct kx_diags *d, enum kx_diag_level level,
 	va_start(ap, fmt);
 	kx_diags_vadd(d, level, NULL, 0, fmt, ap);
 	va_end(ap);
-}
-
-static void set_default(struct kx_env *e, const char *name, const char *value)
-{
-	if (!kx_env_get(e, name))
-		kx_env_set(e, name, value);
 }
 
 /*
@@ -418,24 +411,39 @@ static void remove_pound(char *s)
 	*d = '\0';
 }
 
-/* PATH search in the env's PATH; malloc'd path or NULL. */
+/* An executable regular file? */
+static bool is_exec_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+/*
+ * `command -v PROG` with the env's PATH (an empty entry is the current
+ * directory; a PROG with a '/' is taken as is).  Returns a malloc'd path
+ * or NULL.
+ */
 static char *which(struct kx_env *e, const char *prog)
 {
 	const char *path = kx_env_get(e, "PATH"), *p, *end;
 
-	if (!path || !*prog)
+	if (!*prog)
+		return NULL;
+	if (strchr(prog, '/'))
+		return is_exec_file(prog) ? kx_xstrdup(prog) : NULL;
+	if (!path)
 		return NULL;
 	for (p = path;; p = end + 1) {
 		char *cand;
-		struct stat st;
 
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
 		cand = kx_xasprintf("%.*s%s%s", (int)(end - p), p,
 				    end == p ? "" : "/", prog);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
+		if (is_exec_file(cand))
 			return cand;
 		free(cand);
 		if (!*end)
@@ -563,16 +571,17 @@ static char *machine(void)
 }
 
 /*
- * KBUILD_DEFCONFIG as arch/$(SRCARCH)/Makefile sets it (scripts/kconfig/
- * Makefile: "defconfig" when the arch does not).  The conditional forms of
+ * KBUILD_DEFCONFIG as arch/$(SRCARCH)/Makefile sets it; when the arch does
+ * not, 'user' (the environment's value) if non-empty, else "defconfig" as
+ * scripts/kconfig/Makefile sets it.  The conditional forms of
  * x86, um, sparc, parisc and powerpc are evaluated; elsewhere a single
  * plain assignment is taken.
  */
-static char *kbuild_defconfig(struct kx_env *e, struct kx_tree *t)
+static char *kbuild_defconfig(struct kx_env *e, struct kx_tree *t,
+			      const char *user)
 {
 	const char *arch = kx_env_get(e, "ARCH");
 	const char *srcarch = kx_env_get(e, "SRCARCH");
-	const char *user = kx_env_get(e, "KBUILD_DEFCONFIG");
 	char *path, *mk = NULL, *m = machine(), *res = NULL, *v;
 	size_t len;
 
@@ -583,7 +592,8 @@ static char *kbuild_defconfig(struct kx_env *e, struct kx_tree *t)
 		mk = NULL;
 	free(path);
 	if (!mk || !strstr(mk, "KBUILD_DEFCONFIG")) {
-		res = kx_xstrdup(user ? user : "defconfig");
+		/* scripts/kconfig/Makefile: ifndef KBUILD_DEFCONFIG */
+		res = kx_xstrdup(user && *user ? user : "defconfig");
 		goto out;
 	}
 	if (!strcmp(srcarch, "x86")) {
@@ -655,161 +665,1116 @@ out:
 	return res;
 }
 
-static void set_defconfig_list(struct kx_env *e, struct kx_tree *t,
-			       const char *topmk)
+/* ---- make's precedence -------------------------------------------------- */
+
+struct derive {
+	struct kx_env *e;		/* the environment being derived */
+	const struct kx_env *cl;	/* command-line assignments, or NULL */
+	const char *arch_opt;		/* opts->arch: a command-line ARCH */
+	struct kx_tree *t;
+	struct kx_diags *d;
+	const char *topmk;		/* the tree's top Makefile, or NULL */
+	char *subarch;			/* make's $(SUBARCH) */
+	char *cross_compiling;		/* make's $(cross_compiling) */
+};
+
+/* Whether 'name' was given on make's command line. */
+static bool from_cmdline(const struct derive *dv, const char *name)
 {
+	if (dv->arch_opt && !strcmp(name, "ARCH"))
+		return true;
+	return dv->cl && kx_env_get(dv->cl, name);
+}
+
+/* A Makefile's "NAME = value" or "NAME := value": the command line wins. */
+static void make_set(struct derive *dv, const char *name, const char *value)
+{
+	if (!from_cmdline(dv, name))
+		kx_env_set(dv->e, name, value);
+}
+
+/* The toolchain variables of the top Makefile: $(CROSS_COMPILE)gnu, or llvm. */
+static const struct {
+	const char *name, *gnu, *llvm;
+} tools[] = {
+	{ "CC", "gcc", "clang" },
+	{ "LD", "ld", "ld.lld" },
+	{ "AR", "ar", "llvm-ar" },
+	{ "NM", "nm", "llvm-nm" },
+	{ "OBJCOPY", "objcopy", "llvm-objcopy" },
+	{ "OBJDUMP", "objdump", "llvm-objdump" },
+	{ "READELF", "readelf", "llvm-readelf" },
+	{ "STRIP", "strip", "llvm-strip" },
+};
+
+#define NTOOLS (sizeof(tools) / sizeof(tools[0]))
+
+/* ---- a small make evaluator ---------------------------------------------- */
+
+/*
+ * Just enough of GNU make to evaluate how arch/$(SRCARCH)/Makefile sets
+ * CROSS_COMPILE: conditionals (ifdef, ifndef, ifeq/ifneq with parentheses,
+ * else, else if..., endif), variable assignments (=, :=, ::=, ?=, +=, with
+ * export/override), recipe lines and define blocks skipped, and expansion
+ * of $(VAR), ${VAR}, $$, $(foreach v,list,text) and
+ * $(call cc-cross-prefix,list).  Anything else ($(shell ...), other
+ * functions) is "unknown": a conditional on it selects no branch for sure,
+ * and a variable assigned from it, or in such a branch, is unknown too.
+ *
+ * Variable lookup follows make: foreach variables, then the command line,
+ * then the variables the file assigned so far (seeded with make's SUBARCH
+ * and cross_compiling), then the environment.  The file is read in a
+ * config-target make, where include/config/auto.conf is not included, so
+ * CONFIG_* are normally undefined.
+ */
+enum { MK_FALSE, MK_TRUE, MK_UNKNOWN };
+
+#define MK_MAX_DEPTH	32
+
+struct mk_var {
+	char *name;
+	char *value;
+	bool recursive;
+	bool unknown;
+	bool assigned;		/* by the file (not a seed) */
+};
+
+struct mk {
+	struct derive *dv;
+	struct mk_var *vars;
+	size_t nvars, cap;
+	const char *bind_name[MK_MAX_DEPTH];
+	const char *bind_val[MK_MAX_DEPTH];
+	size_t nbind;
+	int depth;
+};
+
+static struct mk_var *mk_find(struct mk *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nvars; i++)
+		if (!strcmp(m->vars[i].name, name))
+			return &m->vars[i];
+	return NULL;
+}
+
+/* Sets a file variable (copies 'value'). */
+static struct mk_var *mk_set(struct mk *m, const char *name, const char *value,
+			     bool recursive, bool unknown)
+{
+	struct mk_var *v = mk_find(m, name);
+
+	if (!v) {
+		if (m->nvars == m->cap) {
+			m->cap = m->cap ? 2 * m->cap : 16;
+			m->vars = kx_xrealloc(m->vars, m->cap * sizeof(*m->vars));
+		}
+		v = &m->vars[m->nvars++];
+		v->name = kx_xstrdup(name);
+		v->value = NULL;
+		v->assigned = false;
+	}
+	free(v->value);
+	v->value = kx_xstrdup(value);
+	v->recursive = recursive;
+	v->unknown = unknown;
+	return v;
+}
+
+static void mk_free(struct mk *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nvars; i++) {
+		free(m->vars[i].name);
+		free(m->vars[i].value);
+	}
+	free(m->vars);
+}
+
+/*
+ * The raw value of variable 'name' (NULL: undefined), whether it must be
+ * expanded (*recursive) and whether it is unknown.
+ */
+static const char *mk_lookup(struct mk *m, const char *name, bool *recursive,
+			     bool *unknown)
+{
+	struct mk_var *v;
+	size_t i;
+
+	*recursive = false;
+	*unknown = false;
+	for (i = m->nbind; i-- > 0;)
+		if (!strcmp(m->bind_name[i], name))
+			return m->bind_val[i];
+	if (from_cmdline(m->dv, name))
+		return kx_env_get(m->dv->e, name);
+	v = mk_find(m, name);
+	if (v) {
+		*recursive = v->recursive;
+		*unknown = v->unknown;
+		return v->value;
+	}
+	return kx_env_get(m->dv->e, name);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void trim_range(const char **s, size_t *len)
+{
+	while (*len && is_blank(**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && is_blank((*s)[*len - 1]))
+		(*len)--;
+}
+
+/* Length of the reference that starts with the '(' or '{' at s[0]; 0 if unterminated. */
+static size_t match_close(const char *s, size_t len)
+{
+	char open = s[0], close = open == '(' ? ')' : '}';
+	size_t i;
+	int depth = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == open)
+			depth++;
+		else if (s[i] == close && --depth == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Splits at top-level commas into at most 'max' arguments (the last takes the rest). */
+static size_t split_args(const char *s, size_t len, const char **arg,
+			 size_t *alen, size_t max)
+{
+	size_t n = 0, i, start = 0;
+	int depth = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && (s[i] == '(' || s[i] == '{')) {
+			depth++;
+		} else if (i < len && (s[i] == ')' || s[i] == '}')) {
+			depth--;
+		} else if (i == len || (s[i] == ',' && !depth && n + 1 < max)) {
+			arg[n] = s + start;
+			alen[n] = i - start;
+			n++;
+			start = i + 1;
+		}
+	}
+	return n;
+}
+
+/* The next blank-separated word of *p (advanced); false at the end. */
+static bool next_word(const char **p, const char **w, size_t *wlen)
+{
+	const char *s = *p;
+
+	while (*s && (is_blank(*s) || *s == '\n'))
+		s++;
+	if (!*s)
+		return false;
+	*w = s;
+	while (*s && !is_blank(*s) && *s != '\n')
+		s++;
+	*wlen = s - *w;
+	*p = s;
+	return true;
+}
+
+static bool mk_expand(struct mk *m, const char *s, size_t len, struct kx_buf *out);
+
+/* Expands a variable's value into 'out'; false when unknown. */
+static bool mk_expand_var(struct mk *m, const char *name, struct kx_buf *out)
+{
+	bool recursive, unknown, ok;
+	const char *v = mk_lookup(m, name, &recursive, &unknown);
+
+	if (unknown)
+		return false;
+	if (!v)
+		return true;
+	if (!recursive) {
+		kx_buf_puts(out, v);
+		return true;
+	}
+	if (m->depth >= MK_MAX_DEPTH)
+		return false;
+	m->depth++;
+	ok = mk_expand(m, v, strlen(v), out);
+	m->depth--;
+	return ok;
+}
+
+/* Expands s[0..len) into a new string; NULL when unknown. */
+static char *mk_expand_str(struct mk *m, const char *s, size_t len)
+{
+	struct kx_buf b = KX_BUF_INIT;
+
+	if (!mk_expand(m, s, len, &b)) {
+		kx_buf_free(&b);
+		return NULL;
+	}
+	return kx_buf_detach(&b);
+}
+
+/* $(foreach var,list,text) */
+static bool mk_foreach(struct mk *m, const char *args, size_t len,
+		       struct kx_buf *out)
+{
+	const char *arg[3], *p, *w;
+	size_t alen[3], wlen;
+	char *var = NULL, *list = NULL;
+	bool ok = false, first = true;
+
+	if (split_args(args, len, arg, alen, 3) != 3 || m->nbind >= MK_MAX_DEPTH)
+		return false;
+	var = mk_expand_str(m, arg[0], alen[0]);
+	list = mk_expand_str(m, arg[1], alen[1]);
+	if (!var || !list)
+		goto out;
+	{
+		const char *vn = var;
+		size_t vl = strlen(var);
+
+		trim_range(&vn, &vl);
+		var[vn - var + vl] = '\0';
+		memmove(var, vn, vl + 1);
+	}
+	for (p = list; next_word(&p, &w, &wlen);) {
+		char *word = kx_xstrndup(w, wlen);
+		bool r;
+
+		m->bind_name[m->nbind] = var;
+		m->bind_val[m->nbind] = word;
+		m->nbind++;
+		if (!first)
+			kx_buf_putc(out, ' ');
+		first = false;
+		r = mk_expand(m, arg[2], alen[2], out);
+		m->nbind--;
+		free(word);
+		if (!r)
+			goto out;
+	}
+	ok = true;
+out:
+	free(var);
+	free(list);
+	return ok;
+}
+
+/*
+ * $(call cc-cross-prefix,list): scripts/Makefile.compiler's "the first
+ * word c of list for which `command -v -- $(c)gcc` finds something", or "".
+ */
+static bool mk_call(struct mk *m, const char *args, size_t len,
+		    struct kx_buf *out)
+{
+	const char *arg[2], *fn, *p, *w;
+	size_t alen[2], fl, wlen;
+	char *list;
+
+	if (split_args(args, len, arg, alen, 2) != 2)
+		return false;
+	fn = arg[0];
+	fl = alen[0];
+	trim_range(&fn, &fl);
+	if (fl != strlen("cc-cross-prefix") || strncmp(fn, "cc-cross-prefix", fl))
+		return false;
+	list = mk_expand_str(m, arg[1], alen[1]);
+	if (!list)
+		return false;
+	for (p = list; next_word(&p, &w, &wlen);) {
+		char *gcc = kx_xasprintf("%.*sgcc", (int)wlen, w);
+		char *found = which(m->dv->e, gcc);
+
+		free(gcc);
+		if (found) {
+			free(found);
+			kx_buf_add(out, w, wlen);
+			break;
+		}
+	}
+	free(list);
+	return true;
+}
+
+/* GNU make's built-in functions (a reference "$(NAME args)" calls one). */
+static bool is_make_function(const char *s, size_t n)
+{
+	static const char *const fns[] = {
+		"abspath", "addprefix", "addsuffix", "and", "basename", "call",
+		"dir", "error", "eval", "file", "filter", "filter-out",
+		"findstring", "firstword", "flavor", "foreach", "guile", "if",
+		"info", "intcmp", "join", "lastword", "let", "notdir", "or",
+		"origin", "patsubst", "realpath", "shell", "sort", "strip",
+		"subst", "suffix", "value", "warning", "wildcard", "word",
+		"wordlist", "words",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (strlen(fns[i]) == n && !strncmp(s, fns[i], n))
+			return true;
+	return false;
+}
+
+/* A $(...) or ${...} reference with content s[0..len). */
+static bool mk_reference(struct mk *m, const char *s, size_t len,
+			 struct kx_buf *out)
+{
+	size_t n = 0;
+	char *name;
+	bool ok;
+
+	while (n < len && ((s[n] >= 'a' && s[n] <= 'z') || s[n] == '-'))
+		n++;
+	if (n < len && is_blank(s[n]) && is_make_function(s, n)) {
+		if (n == 7 && !strncmp(s, "foreach", 7))
+			return mk_foreach(m, s + n + 1, len - n - 1, out);
+		if (n == 4 && !strncmp(s, "call", 4))
+			return mk_call(m, s + n + 1, len - n - 1, out);
+		return false;	/* not evaluated: unknown */
+	}
+	name = mk_expand_str(m, s, len);
+	if (!name)
+		return false;
+	ok = mk_expand_var(m, name, out);
+	free(name);
+	return ok;
+}
+
+static bool mk_expand(struct mk *m, const char *s, size_t len, struct kx_buf *out)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (s[i] != '$') {
+			kx_buf_putc(out, s[i++]);
+			continue;
+		}
+		if (i + 1 >= len)
+			return true;	/* a lone '$' at the end expands to nothing */
+		if (s[i + 1] == '$') {
+			kx_buf_putc(out, '$');
+			i += 2;
+		} else if (s[i + 1] == '(' || s[i + 1] == '{') {
+			size_t n = match_close(s + i + 1, len - i - 1);
+
+			if (!n)
+				return false;
+			if (!mk_reference(m, s + i + 2, n - 2, out))
+				return false;
+			i += 1 + n;
+		} else {
+			char name[2] = { s[i + 1], '\0' };
+
+			if (!mk_expand_var(m, name, out))
+				return false;
+			i += 2;
+		}
+	}
+	return true;
+}
+
+/* A conditional directive's test ("ifdef X", "ifeq (a,b)", ...). */
+static int mk_condition(struct mk *m, const char *kw, const char *rest)
+{
+	size_t len = strlen(rest);
+	int r = MK_UNKNOWN;
+
+	trim_range(&rest, &len);
+	if (!strcmp(kw, "ifdef") || !strcmp(kw, "ifndef")) {
+		bool recursive, unknown;
+		char *name = mk_expand_str(m, rest, len);
+		const char *v;
+
+		if (!name)
+			return MK_UNKNOWN;
+		/* ifdef does not expand the value: "defined and non-empty" */
+		v = mk_lookup(m, name, &recursive, &unknown);
+		free(name);
+		if (unknown)
+			return MK_UNKNOWN;
+		r = v && *v ? MK_TRUE : MK_FALSE;
+		if (!strcmp(kw, "ifndef"))
+			r = r == MK_TRUE ? MK_FALSE : MK_TRUE;
+		return r;
+	}
+	if (len >= 2 && rest[0] == '(' && rest[len - 1] == ')' &&
+	    match_close(rest, len) == len) {
+		const char *arg[2];
+		size_t alen[2];
+		char *a = NULL, *b = NULL;
+
+		if (split_args(rest + 1, len - 2, arg, alen, 2) != 2)
+			return MK_UNKNOWN;
+		trim_range(&arg[0], &alen[0]);
+		trim_range(&arg[1], &alen[1]);
+		a = mk_expand_str(m, arg[0], alen[0]);
+		b = mk_expand_str(m, arg[1], alen[1]);
+		if (a && b) {
+			r = !strcmp(a, b) ? MK_TRUE : MK_FALSE;
+			if (!strcmp(kw, "ifneq"))
+				r = r == MK_TRUE ? MK_FALSE : MK_TRUE;
+		}
+		free(a);
+		free(b);
+	}
+	return r;
+}
+
+static int mk_and(int a, int b)
+{
+	if (a == MK_FALSE || b == MK_FALSE)
+		return MK_FALSE;
+	if (a == MK_UNKNOWN || b == MK_UNKNOWN)
+		return MK_UNKNOWN;
+	return MK_TRUE;
+}
+
+static bool is_cond_kw(const char *w)
+{
+	return !strcmp(w, "ifdef") || !strcmp(w, "ifndef") ||
+	       !strcmp(w, "ifeq") || !strcmp(w, "ifneq");
+}
+
+/* Cuts a line at its first unescaped '#'. */
+static void strip_comment(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '#') {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+/*
+ * A variable assignment line (after export/override): returns true with
+ * *name, *op ("=", ":=", "?=", "+=", "!=") and *value pointing into 'p'
+ * (which is modified).
+ */
+static bool parse_assignment(char *p, char **name, const char **op,
+			     char **value, bool *override)
+{
+	char *n, *e;
+
+	*override = false;
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (!strncmp(p, "export", 6) && is_blank(p[6])) {
+			p += 7;
+		} else if (!strncmp(p, "override", 8) && is_blank(p[8])) {
+			*override = true;
+			p += 9;
+		} else {
+			break;
+		}
+	}
+	n = p;
+	while (*p && !is_blank(*p) && !strchr(":?+!=$#()", *p))
+		p++;
+	if (p == n)
+		return false;
+	e = p;
+	while (is_blank(*p))
+		p++;
+	if (p[0] == '=') {
+		*op = "=";
+		p += 1;
+	} else if (!strncmp(p, ":::=", 4)) {
+		*op = ":=";
+		p += 4;
+	} else if (!strncmp(p, "::=", 3)) {
+		*op = ":=";
+		p += 3;
+	} else if (!strncmp(p, ":=", 2)) {
+		*op = ":=";
+		p += 2;
+	} else if (!strncmp(p, "?=", 2)) {
+		*op = "?=";
+		p += 2;
+	} else if (!strncmp(p, "+=", 2)) {
+		*op = "+=";
+		p += 2;
+	} else if (!strncmp(p, "!=", 2)) {
+		*op = "!=";
+		p += 2;
+	} else {
+		return false;
+	}
+	*e = '\0';
+	while (is_blank(*p))
+		p++;
+	*name = n;
+	*value = p;
+	return true;
+}
+
+static void mk_assign(struct mk *m, const char *name, const char *op,
+		      const char *value, bool override, int state)
+{
+	bool unknown = state == MK_UNKNOWN, recursive, vu;
+	struct mk_var *v;
+	const char *old;
+	char *x;
+
+	if (from_cmdline(m->dv, name) && !override)
+		return;		/* the command line wins */
+	if (!strcmp(op, "=")) {
+		mk_set(m, name, value, true, unknown);
+	} else if (!strcmp(op, ":=")) {
+		x = mk_expand_str(m, value, strlen(value));
+		mk_set(m, name, x ? x : "", false, unknown || !x);
+		free(x);
+	} else if (!strcmp(op, "?=")) {
+		old = mk_lookup(m, name, &recursive, &vu);
+		if (!old)
+			mk_set(m, name, value, true, unknown);
+		else if (unknown)
+			mk_set(m, name, old, recursive, true);
+	} else if (!strcmp(op, "+=")) {
+		v = mk_find(m, name);
+		if (v && !v->recursive) {
+			x = mk_expand_str(m, value, strlen(value));
+			if (x) {
+				char *nv = kx_xasprintf("%s%s%s", v->value,
+							*v->value ? " " : "", x);
+
+				mk_set(m, name, nv, false, v->unknown || unknown);
+				free(nv);
+			} else {
+				v->unknown = true;
+			}
+			free(x);
+		} else {
+			old = v ? v->value : kx_env_get(m->dv->e, name);
+			x = kx_xasprintf("%s%s%s", old ? old : "",
+					 old && *old ? " " : "", value);
+			mk_set(m, name, x, true, (v && v->unknown) || unknown);
+			free(x);
+		}
+	} else {
+		mk_set(m, name, "", false, true);	/* != runs the shell */
+	}
+	v = mk_find(m, name);
+	if (v)
+		v->assigned = true;
+}
+
+struct mk_frame {
+	int parent;	/* state around the conditional */
+	int state;	/* state of the current branch */
+	bool taken;	/* some branch was certainly taken */
+	bool maybe;	/* some branch may have been taken */
+};
+
+/* Evaluates a makefile's text; see above. */
+static void mk_eval(struct mk *m, const char *text)
+{
+	struct mk_frame stack[MK_MAX_DEPTH];
+	struct kx_buf line = KX_BUF_INIT;
+	const char *p = text;
+	size_t depth = 0, skipped = 0;
+	bool in_rule = false, in_define = false;
+
+	while (*p) {
+		char *s, *kw_end, kw[16], *name, *value;
+		const char *op;
+		bool tab = *p == '\t', override;
+		int cur = depth ? stack[depth - 1].state : MK_TRUE;
+		size_t kl;
+
+		/* a logical line: backslash-newline joins with one space */
+		kx_buf_reset(&line);
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			if (n && p[n - 1] == '\\') {
+				kx_buf_add(&line, p, n - 1);
+				while (line.len && is_blank(line.s[line.len - 1]))
+					line.len--;
+				kx_buf_putc(&line, ' ');
+				p += n + (nl ? 1 : 0);
+				while (is_blank(*p))
+					p++;
+				continue;
+			}
+			kx_buf_add(&line, p, n);
+			p += n + (nl ? 1 : 0);
+			break;
+		}
+		s = (char *)kx_buf_cstr(&line);
+
+		if (tab && in_rule)
+			continue;	/* a recipe line */
+		while (is_blank(*s))
+			s++;
+		if (in_define) {
+			if (!strncmp(s, "endef", 5) && (!s[5] || is_blank(s[5])))
+				in_define = false;
+			continue;
+		}
+		strip_comment(s);
+		if (!*s)
+			continue;
+		for (kw_end = s; *kw_end && !is_blank(*kw_end) &&
+		     *kw_end != '('; kw_end++)
+			;
+		kl = kw_end - s;
+		snprintf(kw, sizeof(kw), "%.*s", (int)(kl < sizeof(kw) ? kl : 0), s);
+
+		if (is_cond_kw(kw)) {
+			int c;
+
+			if (depth == MK_MAX_DEPTH) {
+				skipped++;
+				continue;
+			}
+			c = cur == MK_FALSE ? MK_FALSE : mk_condition(m, kw, kw_end);
+			stack[depth].parent = cur;
+			stack[depth].state = mk_and(cur, c);
+			stack[depth].taken = c == MK_TRUE;
+			stack[depth].maybe = c != MK_FALSE;
+			depth++;
+			continue;
+		}
+		if (!strcmp(kw, "else")) {
+			struct mk_frame *f;
+			char *r = kw_end, sub[16];
+			int c = MK_TRUE;
+
+			if (!depth || skipped)
+				continue;
+			f = &stack[depth - 1];
+			while (is_blank(*r))
+				r++;
+			if (*r) {
+				/* "else ifeq (...)" and friends */
+				char *se = r;
+				int sl;
+
+				while (*se && !is_blank(*se) && *se != '(')
+					se++;
+				sl = se - r < (long)sizeof(sub) ? (int)(se - r) : 0;
+				snprintf(sub, sizeof(sub), "%.*s", sl, r);
+				if (is_cond_kw(sub) && f->parent != MK_FALSE &&
+				    !f->taken)
+					c = mk_condition(m, sub, se);
+				else
+					c = MK_UNKNOWN;
+			}
+			if (f->taken)
+				c = MK_FALSE;
+			else if (f->maybe && c != MK_FALSE)
+				c = MK_UNKNOWN;
+			f->state = mk_and(f->parent, c);
+			f->taken = f->taken || c == MK_TRUE;
+			f->maybe = f->maybe || c != MK_FALSE;
+			continue;
+		}
+		if (!strcmp(kw, "endif")) {
+			if (skipped)
+				skipped--;
+			else if (depth)
+				depth--;
+			continue;
+		}
+		if (skipped || cur == MK_FALSE)
+			continue;
+		if (!strcmp(kw, "define")) {
+			in_define = true;
+			continue;
+		}
+		if (parse_assignment(s, &name, &op, &value, &override)) {
+			mk_assign(m, name, op, value, override, cur);
+			in_rule = false;
+			continue;
+		}
+		/* a rule: tab-indented lines after it are its recipe */
+		if (strchr(s, ':') && strcmp(kw, "include") &&
+		    strcmp(kw, "-include") && strcmp(kw, "sinclude") &&
+		    strcmp(kw, "export") && strcmp(kw, "unexport") &&
+		    strcmp(kw, "vpath"))
+			in_rule = true;
+	}
+	kx_buf_free(&line);
+}
+
+/* What arch/$(SRCARCH)/Makefile changes among the variables we derive. */
+struct arch_vars {
+	char *cross;		/* CROSS_COMPILE it sets, or NULL */
+	char *tool[NTOOLS];	/* CC, ..., NM it sets (alpha: "nm -B"), or NULL */
+};
+
+static void arch_vars_free(struct arch_vars *av)
+{
+	size_t i;
+
+	free(av->cross);
+	for (i = 0; i < NTOOLS; i++)
+		free(av->tool[i]);
+}
+
+/*
+ * Evaluates arch/$(SRCARCH)/Makefile (see "a small make evaluator") with
+ * the top Makefile's toolchain variables (recursive $(CROSS_COMPILE)gcc
+ * ..., or the LLVM names when 'llvm') and fills *av.  A CROSS_COMPILE that
+ * cannot be evaluated is kept, with a warning; a tool that cannot (6.1's
+ * powerpc sets NM from a $(shell ...) test) keeps the top Makefile's value.
+ */
+static void arch_makefile(struct derive *dv, bool llvm, struct arch_vars *av)
+{
+	const char *srcarch = kx_env_get(dv->e, "SRCARCH");
+	char *path, *mk = NULL;
+	struct mk m;
+	struct mk_var *v;
+	size_t len, i;
+
+	memset(av, 0, sizeof(*av));
+	if (!srcarch)
+		return;
+	path = kx_xasprintf("arch/%s/Makefile", srcarch);
+	if (kx_tree_read(dv->t, path, &mk, &len) < 0)
+		mk = NULL;
+	free(path);
+	if (!mk)
+		return;
+
+	memset(&m, 0, sizeof(m));
+	m.dv = dv;
+	if (!from_cmdline(dv, "SUBARCH"))
+		mk_set(&m, "SUBARCH", dv->subarch, false, false);
+	if (!from_cmdline(dv, "cross_compiling") && dv->cross_compiling)
+		mk_set(&m, "cross_compiling", dv->cross_compiling, false, false);
+	for (i = 0; i < NTOOLS; i++) {
+		char *val;
+
+		if (from_cmdline(dv, tools[i].name))
+			continue;
+		if (llvm) {
+			mk_set(&m, tools[i].name, kx_env_get(dv->e, tools[i].name),
+			       false, false);
+			continue;
+		}
+		val = kx_xasprintf("$(CROSS_COMPILE)%s", tools[i].gnu);
+		mk_set(&m, tools[i].name, val, true, false);
+		free(val);
+	}
+	mk_eval(&m, mk);
+
+	v = mk_find(&m, "CROSS_COMPILE");
+	if (v && v->unknown) {
+		diag(dv->d, KX_DIAG_WARNING,
+		     "arch/%s/Makefile: cannot evaluate how it sets "
+		     "CROSS_COMPILE; keeping \"%s\"", srcarch,
+		     kx_env_get(dv->e, "CROSS_COMPILE"));
+	} else if (v) {
+		av->cross = v->recursive ?
+			    mk_expand_str(&m, v->value, strlen(v->value)) :
+			    kx_xstrdup(v->value);
+		if (!av->cross)
+			diag(dv->d, KX_DIAG_WARNING,
+			     "arch/%s/Makefile: cannot evaluate CROSS_COMPILE",
+			     srcarch);
+	}
+	for (i = 0; i < NTOOLS; i++) {
+		v = mk_find(&m, tools[i].name);
+		if (!v || !v->assigned || v->unknown)
+			continue;
+		av->tool[i] = v->recursive ?
+			      mk_expand_str(&m, v->value, strlen(v->value)) :
+			      kx_xstrdup(v->value);
+	}
+	mk_free(&m);
+	free(mk);
+}
+
+/* ---- derivation ----------------------------------------------------------- */
+
+/* make's $(cross_compiling): command line, top Makefile, environment. */
+static char *cross_compiling(struct derive *dv)
+{
+	const char *v = kx_env_get(dv->e, "cross_compiling");
+	const char *srcarch = kx_env_get(dv->e, "SRCARCH");
+
+	if (from_cmdline(dv, "cross_compiling"))
+		return kx_xstrdup(v ? v : "");
+	/* newer trees compute it in the top Makefile (never 6.1 or 6.12) */
+	if (dv->topmk && (strstr(dv->topmk, "cross_compiling :=") ||
+			  strstr(dv->topmk, "cross_compiling =")) &&
+	    srcarch && strcmp(srcarch, dv->subarch))
+		return kx_xstrdup("1");
+	return kx_xstrdup(v ? v : "");
+}
+
+static void set_defconfig_list(struct derive *dv)
+{
+	struct kx_env *e = dv->e;
 	const char *srcarch = kx_env_get(e, "SRCARCH");
-	char *def = kbuild_defconfig(e, t);
+	char *def = NULL, *kmk = NULL;
 	struct kx_buf b = KX_BUF_INIT;
 	struct utsname u;
-	bool cross = false;
+	size_t len;
+	bool host = true;
 
-	if (!def || !srcarch) {
-		free(def);
+	if (!srcarch)
 		return;
+	if (from_cmdline(dv, "KBUILD_DEFCONFIG")) {
+		def = kx_xstrdup(kx_env_get(e, "KBUILD_DEFCONFIG"));
+	} else {
+		def = kbuild_defconfig(e, dv->t, kx_env_get(e, "KBUILD_DEFCONFIG"));
+		if (!def)
+			return;
+		kx_env_set(e, "KBUILD_DEFCONFIG", def);
 	}
-	/* trees that define cross_compiling (newer upstream) skip the host */
-	if (topmk && (strstr(topmk, "cross_compiling :=") ||
-		      strstr(topmk, "cross_compiling =")))
-		cross = strcmp(srcarch, kx_env_host_arch()) != 0;
-	if (!cross && uname(&u) == 0)
+	/* scripts/kconfig/Makefile: ifndef cross_compiling ... host files */
+	if (kx_tree_read(dv->t, "scripts/kconfig/Makefile", &kmk, &len) == 0 &&
+	    strstr(kmk, "ifndef cross_compiling"))
+		host = !*dv->cross_compiling;
+	free(kmk);
+	if (host && uname(&u) == 0)
 		kx_buf_printf(&b, "/lib/modules/%s/.config /etc/kernel-config "
 			      "/boot/config-%s ", u.release, u.release);
 	kx_buf_printf(&b, "arch/%s/configs/%s", srcarch, def);
-	set_default(e, "KCONFIG_DEFCONFIG_LIST", kx_buf_cstr(&b));
+	make_set(dv, "KCONFIG_DEFCONFIG_LIST", kx_buf_cstr(&b));
 	kx_buf_free(&b);
 	free(def);
 }
 
-/* Fills in what make would export to conf; see env.h and the top. */
+/* Sets CC, LD, ... from CROSS_COMPILE or LLVM (prefix/suffix). */
+static void set_tools(struct derive *dv, const char *llvm_pre,
+		      const char *llvm_suf)
+{
+	const char *cross = kx_env_get(dv->e, "CROSS_COMPILE");
+	size_t i;
+
+	for (i = 0; i < NTOOLS; i++) {
+		char *s;
+
+		if (llvm_pre)
+			s = kx_xasprintf("%s%s%s", llvm_pre, tools[i].llvm, llvm_suf);
+		else
+			s = kx_xasprintf("%s%s", cross ? cross : "", tools[i].gnu);
+		make_set(dv, tools[i].name, s);
+		free(s);
+	}
+}
+
+/* $(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null | head -n 1)) */
+static char *cc_version_text(struct kx_env *e)
+{
+	char *cmd = kx_xasprintf("LC_ALL=C %s --version 2>/dev/null | head -n 1",
+				 kx_env_get(e, "CC"));
+	char *s = run_tool(e, cmd);
+
+	free(cmd);
+	remove_pound(s);
+	return s;
+}
+
+/* Applies the command line: every assignment is exported as given. */
+static void apply_cmdline(struct derive *dv)
+{
+	size_t i, n = dv->cl ? kx_env_count(dv->cl) : 0;
+
+	for (i = 0; i < n; i++) {
+		const char *name, *value;
+
+		kx_env_at(dv->cl, i, &name, &value);
+		kx_env_set(dv->e, name, value);
+	}
+	if (dv->arch_opt)
+		kx_env_set(dv->e, "ARCH", dv->arch_opt);
+}
+
+/* Turns the environment into conf's under make; see env.h and the top. */
 int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 		  const struct kx_env_opts *opts, struct kx_diags *d)
 {
-	static const struct { const char *name, *gnu, *llvm; } tools[] = {
-		{ "CC", "gcc", "clang" },
-		{ "LD", "ld", "ld.lld" },
-		{ "AR", "ar", "llvm-ar" },
-		{ "NM", "nm", "llvm-nm" },
-		{ "OBJCOPY", "objcopy", "llvm-objcopy" },
-		{ "OBJDUMP", "objdump", "llvm-objdump" },
-		{ "READELF", "readelf", "llvm-readelf" },
-		{ "STRIP", "strip", "llvm-strip" },
-	};
-	const char *arch, *llvm, *cross, *pre = "", *suf = "";
+	struct derive dv;
+	const char *arch, *llvm, *pre = NULL, *suf = "", *cc_text;
 	const char *srctree = opts ? opts->srctree : NULL;
-	char *mk = NULL, *s = NULL;
+	bool run_tools = opts && opts->run_tools, clang;
+	char *mk = NULL, *s = NULL, *cc0 = NULL, *text0 = NULL;
+	struct arch_vars av;
 	size_t len, i;
 	int err = 0;
 
-	/* make: LC_COLLATE=C LC_NUMERIC=C exported, LC_ALL unexported */
-	kx_env_set(e, "LC_COLLATE", "C");
-	kx_env_set(e, "LC_NUMERIC", "C");
-	kx_env_unset(e, "LC_ALL");
+	memset(&dv, 0, sizeof(dv));
+	memset(&av, 0, sizeof(av));
+	dv.e = e;
+	dv.cl = opts ? opts->cmdline : NULL;
+	dv.arch_opt = opts ? opts->arch : NULL;
+	dv.t = t;
+	dv.d = d;
+	apply_cmdline(&dv);
 
-	arch = opts && opts->arch ? opts->arch : kx_env_get(e, "ARCH");
-	if (!arch)
-		arch = kx_env_host_arch();
-	set_default(e, "ARCH", arch);
+	/*
+	 * Top Makefile: LC_COLLATE=C LC_NUMERIC=C exported, LC_ALL
+	 * unexported (a command-line LC_ALL still reaches conf through the
+	 * sub-make); scripts/kconfig/Makefile unexports CONFIG_.
+	 */
+	make_set(&dv, "LC_COLLATE", "C");
+	make_set(&dv, "LC_NUMERIC", "C");
+	if (!from_cmdline(&dv, "LC_ALL"))
+		kx_env_unset(e, "LC_ALL");
+	kx_env_unset(e, "CONFIG_");
+
+	/* SUBARCH := $(shell uname -m | sed ...); ARCH ?= $(SUBARCH) */
+	dv.subarch = kx_xstrdup(from_cmdline(&dv, "SUBARCH") ?
+				kx_env_get(e, "SUBARCH") : kx_env_host_arch());
+	if (!kx_env_get(e, "ARCH"))
+		kx_env_set(e, "ARCH", dv.subarch);
 	arch = kx_env_get(e, "ARCH");
-	set_default(e, "SRCARCH", kx_env_srcarch(arch));
+	if (!*arch)
+		diag(d, KX_DIAG_WARNING, "ARCH is set but empty (make would "
+		     "fail to find arch//Makefile)");
+	make_set(&dv, "SRCARCH", kx_env_srcarch(arch));
+	if (!strcmp(arch, "um") || kx_env_get(e, "SUBARCH"))
+		make_set(&dv, "SUBARCH", dv.subarch);
 	if (!strcmp(arch, "um")) {
-		const char *sub;
+		const char *sub = dv.subarch;
 
-		set_default(e, "SUBARCH", kx_env_host_arch());
-		sub = kx_env_get(e, "SUBARCH");
-		set_default(e, "HEADER_ARCH",
-			    !strcmp(sub, "x86") || !strcmp(sub, "x86_64") ||
-			    !strcmp(sub, "i386") ? "x86" : sub);
+		make_set(&dv, "HEADER_ARCH",
+			 !strcmp(sub, "x86") || !strcmp(sub, "x86_64") ||
+			 !strcmp(sub, "i386") ? "x86" : sub);
 	}
 
 	if (!srctree && t)
 		srctree = kx_tree_disk_root(t);
 	if (srctree)
-		set_default(e, "srctree", srctree);
+		make_set(&dv, "srctree", srctree);
 
 	if (!t || kx_tree_read(t, "Makefile", &mk, &len) < 0) {
 		diag(d, KX_DIAG_ERROR,
-			     "%s: no top-level Makefile; cannot derive "
-			     "KERNELVERSION and the toolchain variables",
-			     t ? kx_tree_describe(t) : "(no tree)");
+		     "%s: no top-level Makefile; cannot derive "
+		     "KERNELVERSION and the toolchain variables",
+		     t ? kx_tree_describe(t) : "(no tree)");
 		err = KX_ENOTFOUND;
 		goto out;
 	}
+	dv.topmk = mk;
+	dv.cross_compiling = cross_compiling(&dv);
 	s = kernelversion(mk);
-	set_default(e, "KERNELVERSION", s);
+	make_set(&dv, "KERNELVERSION", s);
 	free(s);
 	s = NULL;
 
-	set_default(e, "CROSS_COMPILE", "");
-	cross = kx_env_get(e, "CROSS_COMPILE");
+	/* CROSS_COMPILE is only read (exported even when empty) */
+	if (!kx_env_get(e, "CROSS_COMPILE"))
+		kx_env_set(e, "CROSS_COMPILE", "");
 	llvm = kx_env_get(e, "LLVM");
 	if (llvm && *llvm) {
 		size_t ll = strlen(llvm);
 
+		pre = "";
 		if (llvm[ll - 1] == '/')
 			pre = llvm;
 		else if (llvm[0] == '-')
 			suf = llvm;
 		s = kx_xasprintf("%sclang%s", pre, suf);
-		set_default(e, "HOSTCC", s);
+		make_set(&dv, "HOSTCC", s);
 		free(s);
 		s = kx_xasprintf("%sclang++%s", pre, suf);
-		set_default(e, "HOSTCXX", s);
+		make_set(&dv, "HOSTCXX", s);
 		free(s);
 		s = NULL;
 	} else {
-		llvm = NULL;
-		set_default(e, "HOSTCC", "gcc");
-		set_default(e, "HOSTCXX", "g++");
+		make_set(&dv, "HOSTCC", "gcc");
+		make_set(&dv, "HOSTCXX", "g++");
 	}
-	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		if (llvm)
-			s = kx_xasprintf("%s%s%s", pre, tools[i].llvm, suf);
+	set_tools(&dv, pre, suf);
+	make_set(&dv, "RUSTC", "rustc");
+	make_set(&dv, "BINDGEN", "bindgen");
+	make_set(&dv, "PAHOLE", "pahole");
+	make_set(&dv, "PYTHON3", "python3");
+
+	/*
+	 * The top Makefile includes scripts/Makefile.clang (when
+	 * $(CC_VERSION_TEXT) contains "clang") before the arch Makefile:
+	 * CLANG_FLAGS uses CROSS_COMPILE as it is before the arch sets it.
+	 */
+	cc0 = kx_xstrdup(kx_env_get(e, "CC"));
+	if (run_tools && !from_cmdline(&dv, "CC_VERSION_TEXT")) {
+		text0 = cc_version_text(e);
+		cc_text = text0;
+	} else {
+		cc_text = kx_env_get(e, "CC_VERSION_TEXT");
+	}
+	clang = cc_text && strstr(cc_text, "clang");
+	if (clang && !from_cmdline(&dv, "CLANG_FLAGS")) {
+		s = clang_flags(e, t, d);
+		if (s)
+			kx_env_set(e, "CLANG_FLAGS", s);
 		else
-			s = kx_xasprintf("%s%s", cross, tools[i].gnu);
-		set_default(e, tools[i].name, s);
+			kx_env_unset(e, "CLANG_FLAGS");
 		free(s);
 		s = NULL;
+	} else if (kx_env_get(e, "CLANG_FLAGS")) {
+		make_set(&dv, "CLANG_FLAGS", "");	/* CLANG_FLAGS := */
 	}
-	set_default(e, "RUSTC", "rustc");
-	set_default(e, "BINDGEN", "bindgen");
-	set_default(e, "PAHOLE", "pahole");
-	set_default(e, "PYTHON3", "python3");
 
-	if (opts && opts->run_tools && !kx_env_get(e, "CC_VERSION_TEXT")) {
-		char *cmd = kx_xasprintf("LC_ALL=C %s --version 2>/dev/null | head -n 1",
-					 kx_env_get(e, "CC"));
-
-		s = run_tool(e, cmd);
-		free(cmd);
-		remove_pound(s);
-		kx_env_set(e, "CC_VERSION_TEXT", s);
-		free(s);
-		s = NULL;
+	/*
+	 * arch/$(SRCARCH)/Makefile may set CROSS_COMPILE (cc-cross-prefix)
+	 * and change a tool (alpha: NM := $(NM) -B)
+	 */
+	arch_makefile(&dv, pre != NULL, &av);
+	if (av.cross && strcmp(av.cross, kx_env_get(e, "CROSS_COMPILE"))) {
+		kx_env_set(e, "CROSS_COMPILE", av.cross);
+		set_tools(&dv, pre, suf);
 	}
-	if (opts && opts->run_tools && strstr(mk, "RUSTC_VERSION_TEXT") &&
-	    !kx_env_get(e, "RUSTC_VERSION_TEXT")) {
+	for (i = 0; i < NTOOLS; i++)
+		if (av.tool[i])
+			make_set(&dv, tools[i].name, av.tool[i]);
+
+	if (run_tools && !from_cmdline(&dv, "CC_VERSION_TEXT")) {
+		/* CC_VERSION_TEXT = ... is expanded with the final $(CC) */
+		if (!strcmp(cc0, kx_env_get(e, "CC"))) {
+			make_set(&dv, "CC_VERSION_TEXT", text0);
+		} else {
+			s = cc_version_text(e);
+			make_set(&dv, "CC_VERSION_TEXT", s);
+			free(s);
+			s = NULL;
+		}
+	}
+	if (run_tools && strstr(mk, "RUSTC_VERSION_TEXT") &&
+	    !from_cmdline(&dv, "RUSTC_VERSION_TEXT")) {
 		char *cmd = kx_xasprintf("%s --version 2>/dev/null",
 					 kx_env_get(e, "RUSTC"));
 
 		s = run_tool(e, cmd);
 		free(cmd);
 		remove_pound(s);
-		kx_env_set(e, "RUSTC_VERSION_TEXT", s);
+		make_set(&dv, "RUSTC_VERSION_TEXT", s);
 		free(s);
 		s = NULL;
 	}
-	if (kx_env_get(e, "CC_VERSION_TEXT") &&
-	    strstr(kx_env_get(e, "CC_VERSION_TEXT"), "clang") &&
-	    !kx_env_get(e, "CLANG_FLAGS")) {
-		s = clang_flags(e, t, d);
-		if (s)
-			kx_env_set(e, "CLANG_FLAGS", s);
-		free(s);
-		s = NULL;
-	}
-	set_defconfig_list(e, t, mk);
+	set_defconfig_list(&dv);
 out:
+	free(dv.subarch);
+	free(dv.cross_compiling);
+	free(cc0);
+	free(text0);
+	arch_vars_free(&av);
 	free(mk);
 	return err;
 }

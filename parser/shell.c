@@ -50,7 +50,13 @@
  * holds
  *     "# kxen-config probe cache entry v1\n" <key text> "answer\t<answer>\n"
  * and is written atomically; a file that does not match this exactly (other
- * key: a hash collision, truncated, corrupt) is a miss.
+ * key: a hash collision, truncated, corrupt) is a miss.  A hit sets the
+ * entry's mtime to now.  The directory is kept bounded: when writing an
+ * entry makes more than cache_max entries (counted once per runner with
+ * readdir, then incremented), the entries with the oldest mtime are
+ * deleted until 80% of cache_max remain (least recently used first).  Only
+ * files named like entries are ever deleted, and a failure to list or
+ * delete is ignored.
  *
  * Record/replay files: one "command<TAB>answer" line per probe, with '\\',
  * TAB and newline escaped as \\, \t, \n in both fields.  Every command a
@@ -58,6 +64,7 @@
  */
 #include "shell.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -79,6 +86,7 @@
 #include "parser/env.h"
 
 #define CONF_READ_MAX	4096	/* conf's buffer: reads 4096, keeps 4095 */
+#define CACHE_MAX_DEFAULT 20000	/* persistent cache entries */
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
 
@@ -334,6 +342,8 @@ struct kx_shell {
 	struct kx_env *env;
 	enum kx_probe_policy policy;
 	char *cache_dir;	/* NULL: cache off */
+	size_t cache_max;	/* prune above this many entries */
+	long cache_count;	/* entries in cache_dir (estimate), -1: unknown */
 	char *cwd;		/* opts->cwd as given, or NULL */
 	char *cwd_abs;		/* absolute working directory of probes */
 	double timeout;
@@ -1099,11 +1109,119 @@ static char *cache_read(struct kx_shell *sh, const char *key)
 	if (!unescape_range(&b, p, end - 1))
 		goto out;
 	ans = kx_buf_detach(&b);
+	/* recently used: pruning removes the entries with the oldest mtime */
+	(void)utimensat(AT_FDCWD, path, NULL, 0);
 out:
 	kx_buf_free(&b);
 	free(data);
 	free(path);
 	return ans;
+}
+
+/* A cache entry's file name: 64 lowercase hex digits. */
+static bool is_entry_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		      (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return name[64] == '\0';
+}
+
+struct cache_ent {
+	char name[65];
+	struct timespec mtime;
+};
+
+static int cmp_cache_ent(const void *a, const void *b)
+{
+	const struct cache_ent *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Lists the cache entries (regular files with entry names; nothing else in
+ * the directory is ever touched).  Returns the number, or -1 when the
+ * directory cannot be read.  *ents (may be NULL) gets a malloc'd array.
+ */
+static long list_cache(struct kx_shell *sh, struct cache_ent **ents)
+{
+	struct cache_ent *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir = opendir(sh->cache_dir);
+	int dfd;
+
+	if (ents)
+		*ents = NULL;
+	if (!dir)
+		return -1;
+	dfd = dirfd(dir);
+	while ((de = readdir(dir)) != NULL) {
+		struct stat st;
+
+		if (!is_entry_name(de->d_name))
+			continue;
+		if (!ents) {
+			n++;
+			continue;
+		}
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = kx_xrealloc(v, cap * sizeof(*v));
+		}
+		memcpy(v[n].name, de->d_name, 65);
+		v[n].mtime = st.st_mtim;
+		n++;
+	}
+	closedir(dir);
+	if (ents)
+		*ents = v;
+	return (long)n;
+}
+
+/*
+ * Deletes the least recently used entries (oldest mtime; a hit updates the
+ * mtime) until at most 80% of cache_max remain, never 'keep' (the entry
+ * just written).  Failures are ignored: pruning never fails a probe.
+ */
+static void prune_cache(struct kx_shell *sh, const char *keep)
+{
+	struct cache_ent *v = NULL;
+	long n = list_cache(sh, &v), i, target;
+	int dfd;
+	DIR *dir;
+
+	if (n < 0)
+		return;
+	target = (long)(sh->cache_max - sh->cache_max / 5);	/* 80% */
+	sh->cache_count = n;
+	if (n <= target) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof(*v), cmp_cache_ent);
+	dir = opendir(sh->cache_dir);
+	dfd = dir ? dirfd(dir) : -1;
+	for (i = 0; i < n && sh->cache_count > target && dfd >= 0; i++) {
+		if (!strcmp(v[i].name, keep))
+			continue;
+		if (unlinkat(dfd, v[i].name, 0) == 0 || errno == ENOENT)
+			sh->cache_count--;
+	}
+	if (dir)
+		closedir(dir);
+	free(v);
 }
 
 static void cache_write(struct kx_shell *sh, const char *key, const char *ans)
@@ -1116,7 +1234,14 @@ static void cache_write(struct kx_shell *sh, const char *key, const char *ans)
 	kx_buf_puts(&b, "answer\t");
 	escape_into(&b, ans);
 	kx_buf_putc(&b, '\n');
-	(void)kx_write_file_atomic(path, kx_buf_cstr(&b), b.len, NULL);
+	if (kx_write_file_atomic(path, kx_buf_cstr(&b), b.len, NULL) == 0) {
+		if (sh->cache_count < 0)
+			sh->cache_count = list_cache(sh, NULL);
+		else
+			sh->cache_count++;
+		if (sh->cache_count > (long)sh->cache_max)
+			prune_cache(sh, strrchr(path, '/') + 1);
+	}
 	kx_buf_free(&b);
 	free(path);
 }
@@ -1247,6 +1372,16 @@ int kx_shell_new(struct kx_shell **out, struct kx_env *env,
 	    make_dirs(opts->cache_dir)) {
 		sh->cache_dir = kx_xstrdup(opts->cache_dir);
 		sh->st.cache_enabled = true;
+	}
+	sh->cache_count = -1;
+	sh->cache_max = opts && opts->cache_max ? opts->cache_max : 0;
+	if (!sh->cache_max) {
+		const char *v = getenv("KX_PROBE_CACHE_MAX");
+		char *end = NULL;
+		unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+
+		sh->cache_max = n > 0 && !*end && v[0] != '-' ? (size_t)n :
+				CACHE_MAX_DEFAULT;
 	}
 	if (opts && opts->replay_file) {
 		err = load_replay(sh, opts->replay_file);

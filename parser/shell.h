@@ -3,9 +3,10 @@
  * shell.h - $(shell,...) probes: run, memoize, cache, record, refuse.
  *
  * conf runs each $(shell,CMD) with popen() ("/bin/sh -c CMD") in its
- * environment and current directory, reads at most 4095 bytes of standard
- * output, strips trailing newlines and turns the remaining newlines into
- * spaces.  kx_shell_run() returns exactly that text.
+ * environment and current directory, does one fread() of at most 4096
+ * bytes of standard output (keeping 4095 when the buffer fills), strips
+ * trailing newlines, turns the remaining newlines into spaces and stops at
+ * a NUL byte.  kx_shell_run() returns exactly that text.
  *
  * On top of that:
  *   - identical commands run once per kx_shell (per process);
@@ -14,7 +15,9 @@
  *     environment passed to it, the working directory, and the identity
  *     (path, size, mtime, inode) of every program and file the command
  *     names that exists on disk (so an upgraded compiler, a changed PATH
- *     or flags, or another tree never reuses a stale answer);
+ *     or flags, or another tree never reuses a stale answer); it holds at
+ *     most cache_max entries: beyond that the least recently used ones
+ *     (oldest mtime; every hit updates it) are deleted down to 80%;
  *   - policies for untrusted trees: KX_PROBES_RUN (default),
  *     KX_PROBES_CACHE_ONLY (answers only from the cache or a replay file,
  *     otherwise KX_EDENIED), KX_PROBES_DENY (every probe is KX_EDENIED, no
@@ -23,8 +26,10 @@
  *     run) and replay files (answers recorded elsewhere, e.g. on a trusted
  *     machine), see kx_shell_opts;
  *   - bounded resources: a per-probe time limit (the process group is
- *     killed, the probe fails with KX_ELIMIT) and output beyond 4095 bytes
- *     is read and discarded, as conf's popen reader would never see it.
+ *     killed, the probe fails with KX_ELIMIT) and at most 4096 bytes of
+ *     output are read: then the pipe is closed, as conf's pclose() closes
+ *     it after its single fread(), so a command still writing gets SIGPIPE
+ *     (or EPIPE) exactly as under conf.
  */
 #ifndef KX_SHELL_H
 #define KX_SHELL_H
@@ -39,6 +44,11 @@ enum kx_probe_policy { KX_PROBES_RUN, KX_PROBES_CACHE_ONLY, KX_PROBES_DENY };
 struct kx_shell_opts {
 	enum kx_probe_policy policy;
 	const char *cache_dir;		/* NULL: no persistent cache */
+	/*
+	 * Most entries kept in cache_dir; 0: $KX_PROBE_CACHE_MAX when it is
+	 * a positive number, else 20000.
+	 */
+	size_t cache_max;
 	const char *record_file;	/* NULL: do not record */
 	const char *replay_file;	/* NULL: none; answers recorded earlier */
 	const char *cwd;		/* NULL: the current directory */

@@ -791,6 +791,208 @@ static void test_shell__prepare_hook(void **state)
 	kx_shell_free(sh);
 }
 
+/* ---- cache size ------------------------------------------------------------ */
+
+/* Number of cache entries (64-hex names) in the cache directory. */
+static int count_entries(struct t *t)
+{
+	DIR *d = opendir(t->cache);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == 64 &&
+		    strspn(de->d_name, "0123456789abcdef") == 64)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * The entry file of command 'cmd' (its text contains "cmd\t<cmd>\n"), or
+ * NULL; malloc'd path.
+ */
+static char *entry_of(struct t *t, const char *cmd)
+{
+	DIR *d = opendir(t->cache);
+	struct dirent *de;
+	char *needle = kx_xasprintf("\ncmd\t%s\n", cmd), *found = NULL;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d)) != NULL) {
+		char *path, *data = NULL;
+		size_t len;
+
+		if (strlen(de->d_name) != 64)
+			continue;
+		path = kx_xasprintf("%s/%s", t->cache, de->d_name);
+		if (kx_read_file(&data, &len, path) == 0 && strstr(data, needle))
+			found = path;
+		else
+			free(path);
+		free(data);
+	}
+	closedir(d);
+	free(needle);
+	return found;
+}
+
+static struct kx_shell *small_cache_shell(struct t *t, size_t max)
+{
+	struct kx_shell_opts so;
+	struct kx_shell *sh = NULL;
+
+	memset(&so, 0, sizeof(so));
+	so.cache_dir = t->cache;
+	so.cache_max = max;
+	so.timeout = 30;
+	assert_int_equal(kx_shell_new(&sh, t->env, &so), 0);
+	return sh;
+}
+
+static void test_shell__cache_is_pruned_lru(void **state)
+{
+	struct t *t = *state;
+	struct kx_shell *sh = small_cache_shell(t, 10);
+	struct kx_shell_stats st;
+	char cmd[32], *other, *tmpf;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(cmd, sizeof(cmd), "echo a%d", i);
+		assert_runs(sh, cmd, cmd + 5);
+	}
+	kx_shell_free(sh);
+	assert_int_equal(count_entries(t), 10);	/* not more than N: kept */
+
+	/* files that are not entries are never touched */
+	other = kx_xasprintf("%s/README", t->cache);
+	tmpf = kx_xasprintf("%s/%064d.kxtmp.1", t->cache, 0);
+	write_file(t, "cache/README", "x", 0644);
+	write_file(t, "cache/0000000000000000000000000000000000000000000000000000000000000000.kxtmp.1",
+		   "x", 0644);
+
+	/* known ages: a0 oldest ... a9 newest, all in the past */
+	for (i = 0; i < 10; i++) {
+		struct timespec ts[2];
+		char *path;
+
+		snprintf(cmd, sizeof(cmd), "echo a%d", i);
+		path = entry_of(t, cmd);
+		assert_non_null(path);
+		ts[0].tv_sec = ts[1].tv_sec = 1000000000 + i;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+		free(path);
+	}
+
+	/* a hit makes a0 the most recently used */
+	sh = small_cache_shell(t, 10);
+	assert_runs(sh, "echo a0", "a0");
+	kx_shell_stats(sh, &st);
+	assert_int_equal(st.cache_hits, 1);
+	/* the 11th entry: down to 80% of 10, oldest first (a1, a2, a3) */
+	assert_runs(sh, "echo b0", "b0");
+	kx_shell_free(sh);
+	assert_int_equal(count_entries(t), 8);
+	for (i = 0; i < 10; i++) {
+		char *path;
+
+		snprintf(cmd, sizeof(cmd), "echo a%d", i);
+		path = entry_of(t, cmd);
+		if (i >= 1 && i <= 3)
+			assert_null(path);
+		else
+			assert_non_null(path);
+		free(path);
+	}
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(tmpf, F_OK), 0);
+	free(other);
+	free(tmpf);
+
+	/* many more: never above N, never below 80% once full */
+	sh = small_cache_shell(t, 10);
+	for (i = 0; i < 30; i++) {
+		int n;
+
+		snprintf(cmd, sizeof(cmd), "echo c%d", i);
+		assert_runs(sh, cmd, cmd + 5);
+		n = count_entries(t);
+		assert_true(n >= 8 && n <= 10);
+	}
+	/* the newest entry always survives */
+	other = entry_of(t, "echo c29");
+	assert_non_null(other);
+	free(other);
+	kx_shell_free(sh);
+}
+
+static void test_shell__cache_max_from_environment(void **state)
+{
+	struct t *t = *state;
+	struct kx_shell *sh;
+	char cmd[32];
+	int i;
+
+	setenv("KX_PROBE_CACHE_MAX", "5", 1);
+	sh = small_cache_shell(t, 0);
+	unsetenv("KX_PROBE_CACHE_MAX");
+	for (i = 0; i < 12; i++) {
+		snprintf(cmd, sizeof(cmd), "echo e%d", i);
+		assert_runs(sh, cmd, cmd + 5);
+		assert_true(count_entries(t) <= 5);
+	}
+	assert_true(count_entries(t) >= 4);
+	kx_shell_free(sh);
+
+	/* a bad value falls back to the default (no pruning here) */
+	setenv("KX_PROBE_CACHE_MAX", "-3", 1);
+	sh = small_cache_shell(t, 0);
+	unsetenv("KX_PROBE_CACHE_MAX");
+	for (i = 0; i < 8; i++) {
+		snprintf(cmd, sizeof(cmd), "echo f%d", i);
+		assert_runs(sh, cmd, cmd + 5);
+	}
+	assert_true(count_entries(t) >= 12);
+	kx_shell_free(sh);
+}
+
+static void test_shell__pruning_failure_is_harmless(void **state)
+{
+	struct t *t = *state;
+	struct kx_shell *sh = small_cache_shell(t, 2);
+	char *dir, cmd[32];
+	int i;
+
+	/* an "entry" that cannot be deleted: a non-empty directory */
+	dir = kx_xasprintf("%s/%064d", t->cache, 1);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_file(t, "cache/0000000000000000000000000000000000000000000000000000000000000001/f",
+		   "x", 0644);
+	for (i = 0; i < 6; i++) {
+		snprintf(cmd, sizeof(cmd), "echo g%d", i);
+		assert_runs(sh, cmd, cmd + 5);
+	}
+	kx_shell_free(sh);
+	assert_int_equal(access(dir, F_OK), 0);
+	free(dir);
+
+	/* the cache directory vanishing under a runner: answers still come */
+	sh = small_cache_shell(t, 2);
+	assert_runs(sh, "echo h", "h");
+	{
+		char *rm = kx_xasprintf("rm -rf '%s'", t->cache);
+
+		assert_int_equal(system(rm), 0);
+		free(rm);
+	}
+	assert_runs(sh, "echo h0", "h0");
+	assert_runs(sh, "echo h1", "h1");
+	kx_shell_free(sh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +1012,9 @@ int main(void)
 		T(test_shell__fast_path_matches_sh),
 		T(test_shell__fast_path_is_taken),
 		T(test_shell__prepare_hook),
+		T(test_shell__cache_is_pruned_lru),
+		T(test_shell__cache_max_from_environment),
+		T(test_shell__pruning_failure_is_harmless),
 #undef T
 	};
 

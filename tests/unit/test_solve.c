@@ -74,7 +74,7 @@ static struct kx_closure *solve(struct fx *fx, const char *ver, const char *kcon
 				const char *base, const char *spec, const char *want,
 				size_t unmet)
 {
-	struct kx_target t[32];
+	struct kx_target t[32] = { { 0 } };
 	struct kx_closure *cl = NULL;
 	size_t nt;
 	char *got, *text = NULL;
