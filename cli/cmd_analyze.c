@@ -30,6 +30,7 @@ static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
 		 const char *usage)
 {
 	memset(a, 0, sizeof(*a));
+	s->no_assignments = true;	/* SYM=VAL are arguments of these commands */
 	for (int i = 1; i < argc; i++) {
 		const char *x = argv[i];
 		int g = kx_session_option(s, argc, argv, &i);

@@ -78,6 +78,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	size_t nt = 0;
 	int rc = KX_EXIT_USAGE, err;
 
+	s->no_assignments = true;	/* SYM=VAL are targets here */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int g = kx_session_option(s, argc, argv, &i);

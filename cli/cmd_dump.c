@@ -30,6 +30,7 @@ static void load_values(struct kx_session *s)
 static int parse_args(struct kx_session *s, int argc, char **argv,
 		      const char **pattern, const char *usage)
 {
+	s->no_assignments = true;
 	for (int i = 1; i < argc; i++) {
 		int g = kx_session_option(s, argc, argv, &i);
 

@@ -114,7 +114,7 @@ int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *v;
 
-	if (is_assignment(a)) {
+	if (!s->no_assignments && is_assignment(a)) {
 		const char *eq = strchr(a, '=');
 		char *name = kx_xstrndup(a, eq - a);
 
@@ -348,6 +348,7 @@ int kx_session_load(struct kx_session *s)
 	lo.shell = s->shell;
 	lo.diags = &s->diags;
 	lo.info = info_stdout;
+	lo.strict = !s->dropin;
 	err = kx_kconfig_load(&s->kc, s->tree, &lo);
 	if (err < 0) {
 		if (err == KX_EDENIED || err == KX_ELIMIT) {
