@@ -189,3 +189,133 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 	json_expr(kc, b, s->implied);
 	kx_buf_putc(b, '}');
 }
+
+/* ---- conf's help text ------------------------------------------------------ */
+
+static void dep_str(struct kx_kconfig *kc, struct kx_buf *b,
+		    const struct kx_expr *e, const char *prefix)
+{
+	if (kx_expr_is_yes(kc, e))
+		return;
+	kx_buf_puts(b, prefix);
+	kx_expr_print(b, e, value_text, kc);
+	kx_buf_putc(b, '\n');
+}
+
+static void prompt_str(struct kx_kconfig *kc, struct kx_buf *b, struct kx_prop *p)
+{
+	struct kx_menu *chain[8], *m;
+	int i = 0;
+
+	kx_buf_printf(b, "  Prompt: %s\n", p->text);
+	dep_str(kc, b, p->menu->dep, "  Depends on: ");
+	if (!kx_expr_eq(kc, p->menu->dep, p->visible))
+		dep_str(kc, b, p->visible, "  Visible if: ");
+	for (m = p->menu; m && !(m->flags & KX_MENU_ROOT) && i < 8; m = m->parent)
+		chain[i++] = m;
+	kx_buf_puts(b, "  Location:\n");
+	for (int j = 0; --i >= 0; j++) {
+		m = chain[i];
+		kx_buf_printf(b, "%*c-> %s", 2 * j + 4, ' ', menu_label(m));
+		if (m->sym)
+			kx_buf_printf(b, " (%s [=%s])", m->sym->name ? m->sym->name : "<choice>",
+				      kx_sym_string_value(kc, m->sym));
+		kx_buf_putc(b, '\n');
+	}
+}
+
+static void props_str(struct kx_kconfig *kc, struct kx_buf *b, struct kx_sym *s,
+		      enum kx_prop_type t, const char *prefix)
+{
+	bool hit = false;
+
+	for (struct kx_prop *p = s->prop; p; p = p->next) {
+		if (p->type != t)
+			continue;
+		kx_buf_puts(b, hit ? " && " : prefix);
+		hit = true;
+		kx_expr_print(b, p->expr, value_text, kc);
+	}
+	if (hit)
+		kx_buf_putc(b, '\n');
+}
+
+static void revdep_str(struct kx_kconfig *kc, struct kx_buf *b, const struct kx_expr *e,
+		       kx_tri want, const char **title)
+{
+	if (e->type == KX_E_OR) {
+		revdep_str(kc, b, e->left.expr, want, title);
+		revdep_str(kc, b, e->right.expr, want, title);
+		return;
+	}
+	if (kx_expr_calc(kc, e) != want)
+		return;
+	if (*title) {
+		kx_buf_puts(b, *title);
+		*title = NULL;
+	}
+	kx_buf_puts(b, "  - ");
+	kx_expr_print(b, e, value_text, kc);
+	kx_buf_putc(b, '\n');
+}
+
+void kx_conf_help_text(struct kx_kconfig *kc, struct kx_menu *menu, struct kx_buf *b)
+{
+	struct kx_sym *s = menu->sym;
+	const char *t;
+
+	if (menu->help) {
+		if (s && s->name)
+			kx_buf_printf(b, "CONFIG_%s:\n\n", s->name);
+		kx_buf_printf(b, "%s\n", menu->help);
+	} else {
+		kx_buf_puts(b, "There is no help available for this option.\n");
+	}
+	if (!s)
+		return;
+	if (s->name) {
+		kx_buf_printf(b, "Symbol: %s [=%s]\n", s->name, kx_sym_string_value(kc, s));
+		kx_buf_printf(b, "Type  : %s\n", kx_symtype_name(s->type));
+		if (s->type == KX_S_INT || s->type == KX_S_HEX) {
+			for (struct kx_prop *p = s->prop; p; p = p->next) {
+				if (p->type != KX_P_RANGE || kx_expr_calc(kc, p->visible) == KX_NO)
+					continue;
+				kx_buf_puts(b, "Range : ");
+				kx_expr_print(b, p->expr, value_text, kc);
+				kx_buf_putc(b, '\n');
+				break;
+			}
+		}
+	}
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
+		if (!m->prompt)
+			continue;
+		kx_buf_printf(b, "Defined at %s:%d\n", m->file, m->line);
+		prompt_str(kc, b, m->prompt);
+	}
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
+		if (m->prompt)
+			continue;
+		kx_buf_printf(b, "Defined at %s:%d\n", m->file, m->line);
+		dep_str(kc, b, m->dep, "  Depends on: ");
+	}
+	props_str(kc, b, s, KX_P_SELECT, "Selects: ");
+	if (s->rev_dep) {
+		t = "Selected by [y]:\n";
+		revdep_str(kc, b, s->rev_dep, KX_YES, &t);
+		t = "Selected by [m]:\n";
+		revdep_str(kc, b, s->rev_dep, KX_MOD, &t);
+		t = "Selected by [n]:\n";
+		revdep_str(kc, b, s->rev_dep, KX_NO, &t);
+	}
+	props_str(kc, b, s, KX_P_IMPLY, "Implies: ");
+	if (s->implied) {
+		t = "Implied by [y]:\n";
+		revdep_str(kc, b, s->implied, KX_YES, &t);
+		t = "Implied by [m]:\n";
+		revdep_str(kc, b, s->implied, KX_MOD, &t);
+		t = "Implied by [n]:\n";
+		revdep_str(kc, b, s->implied, KX_NO, &t);
+	}
+	kx_buf_puts(b, "\n\n");
+}

@@ -29,6 +29,14 @@ void kx_describe_sym(struct kx_kconfig *kc, struct kx_buf *b, struct kx_sym *s);
 void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 			  struct kx_sym *s);
 
+/*
+ * conf's help text for an entry (menu_get_ext_help): the help, then
+ * "Symbol: X [=v]", type, range, "Defined at", prompt, dependencies,
+ * location in the menus, selects and reverse dependencies, in conf's
+ * exact format (used by `conf --helpnewconfig` and '?' answers).
+ */
+void kx_conf_help_text(struct kx_kconfig *kc, struct kx_menu *m, struct kx_buf *b);
+
 /* Printable name: the symbol name or "<choice>". */
 const char *kx_sym_display_name(const struct kx_sym *s);
 

@@ -4,7 +4,9 @@
  * line, environment, messages and exit codes as scripts/kconfig/conf) and
  * the native commands (olddefconfig, allnoconfig, defconfig FILE, ...).
  */
+#include <ctype.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "analyzer/describe.h"
 #include "analyzer/eval.h"
 #include "cli/commands.h"
 #include "cli/session.h"
@@ -58,6 +61,12 @@ struct run {
 	const char *config_out;		/* where .config goes (NULL: default) */
 	struct kx_rand rnd;
 	int pby, pty, ptm;
+	/* interactive modes (conf's oldaskconfig/oldconfig/syncconfig) */
+	int indent;
+	int conf_cnt;
+	bool tty_stdio;
+	struct kx_menu *root_entry;
+	char line[4096];
 };
 
 /* ---- shared steps ---------------------------------------------------- */
@@ -72,24 +81,378 @@ static void print_listconfig(struct kx_session *s, struct kx_sym *sym)
 	kx_buf_free(&b);
 }
 
-static void print_help_text(struct kx_session *s, struct kx_menu *m)
+static void print_help(struct kx_session *s, struct kx_menu *m)
 {
-	(void)s;
-	if (m->help && m->sym && m->sym->name)
-		printf("%s%s:\n\n%s\n", s->io.prefix, m->sym->name, m->help);
-	else
-		printf("There is no help available for this option.\n");
+	struct kx_buf b = KX_BUF_INIT;
+
+	kx_conf_help_text(s->kc, m, &b);
+	printf("\n%s\n", kx_buf_cstr(&b));
+	kx_buf_free(&b);
 }
 
-/* check_conf: walks visible entries looking for new (unset) symbols */
-static int check_conf(struct kx_session *s, struct run *r, struct kx_menu *m)
+static void strip(char *str)
+{
+	char *p = str;
+	size_t l;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	l = strlen(p);
+	if (p != str)
+		memmove(str, p, l + 1);
+	if (!l)
+		return;
+	p = str + l - 1;
+	while (p >= str && isspace((unsigned char)*p))
+		*p-- = 0;
+}
+
+static void xfgets(struct run *r)
+{
+	if (!fgets(r->line, sizeof(r->line), stdin))
+		fprintf(stderr, "\nError in reading or end of file.\n");
+	if (!r->tty_stdio)
+		printf("%s", r->line);
+}
+
+static const char *prompt_of(struct kx_menu *m)
+{
+	return kx_menu_prompt_text(m);
+}
+
+static int askvalue(struct kx_session *s, struct run *r, struct kx_sym *sym,
+		    const char *def)
+{
+	if (!kx_sym_has_value(sym))
+		printf("(NEW) ");
+	r->line[0] = '\n';
+	r->line[1] = 0;
+	if (!kx_sym_is_changeable(s->kc, sym)) {
+		printf("%s\n", def ? def : "");
+		return 0;
+	}
+	switch (r->mode) {
+	case M_OLDCONFIG:
+	case M_SYNCCONFIG:
+		if (kx_sym_has_value(sym)) {
+			printf("%s\n", def ? def : "");
+			return 0;
+		}
+		/* fall through */
+	default:
+		fflush(stdout);
+		xfgets(r);
+		break;
+	}
+	return 1;
+}
+
+static int conf_string(struct kx_session *s, struct run *r, struct kx_menu *m)
+{
+	struct kx_sym *sym = m->sym;
+	const char *def;
+
+	for (;;) {
+		printf("%*s%s ", r->indent - 1, "", m->prompt->text);
+		printf("(%s) ", sym->name);
+		def = kx_sym_string_value(s->kc, sym);
+		if (def)
+			printf("[%s] ", def);
+		if (!askvalue(s, r, sym, def))
+			return 0;
+		switch (r->line[0]) {
+		case '\n':
+			break;
+		case '?':
+			if (r->line[1] == '\n') {
+				print_help(s, m);
+				def = NULL;
+				break;
+			}
+			/* fall through */
+		default:
+			r->line[strlen(r->line) - 1] = 0;
+			def = r->line;
+		}
+		if (def && kx_sym_set_string_value(s->kc, sym, def))
+			return 0;
+		/* an invalid default and no more input: do not loop forever */
+		if (feof(stdin)) {
+			fprintf(stderr, "\nerror: no value for new symbol '%s' at end of input\n",
+				sym->name);
+			return -1;
+		}
+	}
+}
+
+static int conf_sym(struct kx_session *s, struct run *r, struct kx_menu *m)
+{
+	struct kx_kconfig *kc = s->kc;
+	struct kx_sym *sym = m->sym;
+	kx_tri oldval, newval;
+
+	for (;;) {
+		printf("%*s%s ", r->indent - 1, "", m->prompt->text);
+		if (sym->name)
+			printf("(%s) ", sym->name);
+		putchar('[');
+		oldval = sym->curr.tri;
+		putchar(oldval == KX_NO ? 'N' : oldval == KX_MOD ? 'M' : 'Y');
+		if (oldval != KX_NO && kx_sym_tristate_within_range(kc, sym, KX_NO))
+			printf("/n");
+		if (oldval != KX_MOD && kx_sym_tristate_within_range(kc, sym, KX_MOD))
+			printf("/m");
+		if (oldval != KX_YES && kx_sym_tristate_within_range(kc, sym, KX_YES))
+			printf("/y");
+		printf("/?] ");
+		if (!askvalue(s, r, sym, kx_sym_string_value(kc, sym)))
+			return 0;
+		strip(r->line);
+		switch (r->line[0]) {
+		case 'n': case 'N':
+			newval = KX_NO;
+			if (!r->line[1] || !strcmp(&r->line[1], "o"))
+				break;
+			continue;
+		case 'm': case 'M':
+			newval = KX_MOD;
+			if (!r->line[1])
+				break;
+			continue;
+		case 'y': case 'Y':
+			newval = KX_YES;
+			if (!r->line[1] || !strcmp(&r->line[1], "es"))
+				break;
+			continue;
+		case 0:
+			newval = oldval;
+			break;
+		case '?':
+			goto help;
+		default:
+			if (feof(stdin))
+				return 0;
+			continue;
+		}
+		if (kx_sym_set_tristate_value(kc, sym, newval))
+			return 0;
+help:
+		print_help(s, m);
+		if (feof(stdin))
+			return 0;
+	}
+}
+
+static int conf_menu(struct kx_session *s, struct run *r, struct kx_menu *m);
+
+/* returns 1 when the children were handled (conf's "return"), else 0 */
+static int conf_choice(struct kx_session *s, struct run *r, struct kx_menu *m)
+{
+	struct kx_kconfig *kc = s->kc;
+	struct kx_sym *def_sym, *sym = m->sym;
+	struct kx_menu *child;
+	bool is_new = false;
+
+	if (!kc->sem.choice_v2) {
+		is_new = !kx_sym_has_value(sym);
+		if (kx_sym_is_changeable(kc, sym)) {
+			conf_sym(s, r, m);
+			kx_sym_calc_value(kc, sym);
+			if (sym->curr.tri == KX_NO)
+				return 1;
+			if (sym->curr.tri == KX_MOD)
+				return 0;
+		} else {
+			if (sym->curr.tri == KX_NO)
+				return 1;
+			if (sym->curr.tri == KX_MOD) {
+				printf("%*s%s\n", r->indent - 1, "", prompt_of(m));
+				return 0;
+			}
+		}
+	}
+	for (;;) {
+		int cnt, def;
+
+		printf("%*s%s\n", r->indent - 1, "", prompt_of(m));
+		if (kc->sem.choice_v2) {
+			def_sym = kx_choice_selected(kc, m);
+		} else {
+			kx_sym_calc_value(kc, sym);
+			def_sym = sym->choice_curr;
+		}
+		cnt = def = 0;
+		r->line[0] = 0;
+		for (child = m->list; child; child = child->next) {
+			if (!kx_menu_is_visible(kc, child))
+				continue;
+			if (!child->sym) {
+				printf("%*c %s\n", r->indent, '*', prompt_of(child));
+				continue;
+			}
+			cnt++;
+			if (child->sym == def_sym) {
+				def = cnt;
+				printf("%*c", r->indent, '>');
+			} else {
+				printf("%*c", r->indent, ' ');
+			}
+			printf(" %d. %s", cnt, prompt_of(child));
+			if (child->sym->name || kc->sem.choice_v2)
+				printf(" (%s)", child->sym->name ? child->sym->name : "(null)");
+			if (!kx_sym_has_value(child->sym)) {
+				if (kc->sem.choice_v2)
+					is_new = true;
+				printf(" (NEW)");
+			}
+			printf("\n");
+		}
+		printf("%*schoice", r->indent - 1, "");
+		if (cnt == 1) {
+			printf("[1]: 1\n");
+			goto conf_childs;
+		}
+		printf("[1-%d?]: ", cnt);
+		switch (r->mode) {
+		case M_OLDCONFIG:
+		case M_SYNCCONFIG:
+			if (!is_new) {
+				cnt = def;
+				printf("%d\n", cnt);
+				break;
+			}
+			/* fall through */
+		case M_OLDASKCONFIG:
+			fflush(stdout);
+			xfgets(r);
+			strip(r->line);
+			if (r->line[0] == '?') {
+				print_help(s, m);
+				if (feof(stdin))
+					return 1;
+				continue;
+			}
+			if (!r->line[0])
+				cnt = def;
+			else if (isdigit((unsigned char)r->line[0]))
+				cnt = atoi(r->line);
+			else if (feof(stdin))
+				cnt = def;
+			else
+				continue;
+			break;
+		default:
+			break;
+		}
+conf_childs:
+		for (child = m->list; child; child = child->next) {
+			if (!child->sym || !kx_menu_is_visible(kc, child))
+				continue;
+			if (!--cnt)
+				break;
+		}
+		if (!child) {
+			if (feof(stdin))
+				return 1;
+			continue;
+		}
+		if (r->line[0] && r->line[strlen(r->line) - 1] == '?') {
+			print_help(s, child);
+			continue;
+		}
+		if (kc->sem.choice_v2) {
+			kx_choice_set_value(kc, m, child->sym);
+			return 1;
+		}
+		kx_sym_set_tristate_value(kc, child->sym, KX_YES);
+		for (child = child->list; child; child = child->next) {
+			r->indent += 2;
+			conf_menu(s, r, child);
+			r->indent -= 2;
+		}
+		return 1;
+	}
+}
+
+static void check_conf(struct kx_session *s, struct run *r, struct kx_menu *m);
+
+static int conf_menu(struct kx_session *s, struct run *r, struct kx_menu *m)
 {
 	struct kx_kconfig *kc = s->kc;
 	struct kx_sym *sym;
-	int newsyms = 0;
+	struct kx_prop *prop;
 
 	if (!kx_menu_is_visible(kc, m))
 		return 0;
+	sym = m->sym;
+	prop = m->prompt;
+	if (prop) {
+		switch (prop->type) {
+		case KX_P_MENU:
+			/* except in oldaskconfig, only menus with new symbols */
+			if (r->mode != M_OLDASKCONFIG && r->root_entry != m) {
+				check_conf(s, r, m);
+				return 0;
+			}
+			/* fall through */
+		case KX_P_COMMENT: {
+			const char *p = prompt_of(m);
+
+			if (p)
+				printf("%*c\n%*c %s\n%*c\n", r->indent, '*', r->indent, '*', p,
+				       r->indent, '*');
+		}
+			/* fall through */
+		default:
+			break;
+		}
+	}
+	if (!sym)
+		goto conf_childs;
+	if (kx_sym_is_choice(sym)) {
+		conf_choice(s, r, m);
+		if (kc->sem.choice_v2 || sym->curr.tri != KX_MOD)
+			return 0;
+		goto conf_childs;
+	}
+	switch (sym->type) {
+	case KX_S_INT:
+	case KX_S_HEX:
+	case KX_S_STRING:
+		if (conf_string(s, r, m) < 0)
+			return -1;
+		break;
+	default:
+		conf_sym(s, r, m);
+		break;
+	}
+conf_childs:
+	if (sym)
+		r->indent += 2;
+	for (struct kx_menu *c = m->list; c; c = c->next)
+		if (conf_menu(s, r, c) < 0)
+			return -1;
+	if (sym)
+		r->indent -= 2;
+	return 0;
+}
+
+static struct kx_menu *parent_menu(struct kx_kconfig *kc, struct kx_menu *m)
+{
+	for (; m != &kc->rootmenu; m = m->parent)
+		if (m->prompt && m->prompt->type == KX_P_MENU)
+			break;
+	return m;
+}
+
+/* check_conf: visible entries with new (unset) symbols */
+static void check_conf(struct kx_session *s, struct run *r, struct kx_menu *m)
+{
+	struct kx_kconfig *kc = s->kc;
+	struct kx_sym *sym;
+
+	if (!kx_menu_is_visible(kc, m))
+		return;
 	sym = m->sym;
 	if (sym && !kx_sym_has_value(sym) &&
 	    (kx_sym_is_changeable(kc, sym) ||
@@ -102,17 +465,19 @@ static int check_conf(struct kx_session *s, struct run *r, struct kx_menu *m)
 			break;
 		case M_HELPNEWCONFIG:
 			printf("-----\n");
-			print_help_text(s, m);
+			print_help(s, m);
 			printf("-----\n");
 			break;
 		default:
-			newsyms++;
+			if (!r->conf_cnt++)
+				printf("*\n* Restart config...\n*\n");
+			r->root_entry = parent_menu(kc, m);
+			conf_menu(s, r, r->root_entry);
 			break;
 		}
 	}
 	for (struct kx_menu *c = m->list; c; c = c->next)
-		newsyms += check_conf(s, r, c);
-	return newsyms;
+		check_conf(s, r, c);
 }
 
 static int read_allconfig(struct kx_session *s, struct run *r)
@@ -290,18 +655,22 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 		kx_conf_rewrite_tristates(kc, KX_MOD, KX_NO);
 		break;
 	case M_OLDASKCONFIG:
+		r->root_entry = &kc->rootmenu;
+		r->indent = 1;
+		if (conf_menu(s, r, &kc->rootmenu) < 0)
+			return 1;
+		r->mode = M_OLDCONFIG;
+		/* fall through */
 	case M_OLDCONFIG:
-	case M_SYNCCONFIG:
 	case M_LISTNEWCONFIG:
 	case M_HELPNEWCONFIG:
-		if (check_conf(s, r, &kc->rootmenu)) {
-			if (r->mode == M_OLDASKCONFIG || r->mode == M_OLDCONFIG ||
-			    r->mode == M_SYNCCONFIG) {
-				kx_errorf("the configuration has new symbols that need answers; "
-					  "interactive prompting is not supported: use olddefconfig");
-				return 1;
-			}
-		}
+	case M_SYNCCONFIG:
+		/* until a pass changes nothing */
+		r->indent = 1;
+		do {
+			r->conf_cnt = 0;
+			check_conf(s, r, &kc->rootmenu);
+		} while (r->conf_cnt);
 		break;
 	default:
 		break;
@@ -368,6 +737,7 @@ int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.mode = M_OLDASKCONFIG;
 	r.dropin = true;
+	r.tty_stdio = isatty(0) && isatty(1);
 	r.write_autoconf = true;
 	s->dropin = true;
 	for (i = 1; i < argc; i++) {

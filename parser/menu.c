@@ -634,29 +634,49 @@ static void print_loop(struct dep_check *c, struct kx_sym *last)
 		struct kx_sym *next = f->next ? f->next->sym : last;
 		const char *sn = s->name ? s->name : "<choice>";
 		const char *nn = next->name ? next->name : "<choice>";
+		struct kx_buf loc = KX_BUF_INIT;
+		enum kx_prop_type pt = f->prop ? f->prop->type : KX_P_UNKNOWN;
 
+		if (!kc->sem.choice_v2) {
+			/* <= 6.10 prefixes each line with the property's place,
+			 * or the symbol's first definition */
+			const char *file = f->prop ? f->prop->file
+					   : s->menus ? s->menus->file : "?";
+			int line = f->prop ? f->prop->line : s->menus ? s->menus->line : 0;
+
+			kx_buf_printf(&loc, "%s:%d:", file, line);
+		}
 		if (f->sym == last)
-			kx_buf_puts(&b, "error: recursive dependency detected!\n");
-		if (kx_sym_is_choice(next)) {
+			kx_buf_printf(&b, "%serror: recursive dependency detected!\n",
+				      kx_buf_cstr(&loc));
+		if (!kc->sem.choice_v2 && kx_sym_is_choice(s)) {
+			kx_buf_printf(&b, "%s\tchoice %s contains symbol %s\n",
+				      kx_buf_cstr(&loc), sn, nn);
+		} else if (!kc->sem.choice_v2 && (s->flags & KX_SYM_CHOICEVAL)) {
+			kx_buf_printf(&b, "%s\tsymbol %s is part of choice %s\n",
+				      kx_buf_cstr(&loc), sn, nn);
+		} else if (kc->sem.choice_v2 && kx_sym_is_choice(next)) {
 			struct kx_menu *m = next->menus;
 
 			kx_buf_printf(&b, "\tsymbol %s is part of choice block at %s:%d\n",
 				      sn, m ? m->file : "?", m ? m->line : 0);
 		} else if (f->what == 1) {
-			kx_buf_printf(&b, "\tsymbol %s depends on %s\n", sn, nn);
+			kx_buf_printf(&b, "%s\tsymbol %s depends on %s\n", kx_buf_cstr(&loc),
+				      sn, nn);
 		} else if (f->what == 2) {
-			kx_buf_printf(&b, "\tsymbol %s is selected by %s\n", sn, nn);
+			kx_buf_printf(&b, "%s\tsymbol %s is selected by %s\n",
+				      kx_buf_cstr(&loc), sn, nn);
 		} else if (f->what == 3) {
-			kx_buf_printf(&b, "\tsymbol %s is implied by %s\n", sn, nn);
+			kx_buf_printf(&b, "%s\tsymbol %s is implied by %s\n",
+				      kx_buf_cstr(&loc), sn, nn);
 		} else if (f->what == 4) {
-			kx_buf_printf(&b, "\tsymbol %s %s value contains %s\n", sn,
-				      kx_prop_type_name(f->prop ? f->prop->type
-							: KX_P_UNKNOWN), nn);
+			kx_buf_printf(&b, "%s\tsymbol %s %s value contains %s\n",
+				      kx_buf_cstr(&loc), sn, kx_prop_type_name(pt), nn);
 		} else {
-			kx_buf_printf(&b, "\tsymbol %s %s is visible depending on %s\n",
-				      sn, kx_prop_type_name(f->prop ? f->prop->type
-							    : KX_P_UNKNOWN), nn);
+			kx_buf_printf(&b, "%s\tsymbol %s %s is visible depending on %s\n",
+				      kx_buf_cstr(&loc), sn, kx_prop_type_name(pt), nn);
 		}
+		kx_buf_free(&loc);
 	}
 	kx_buf_puts(&b, "For a resolution refer to Documentation/kbuild/kconfig-language.rst\n"
 		    "subsection \"Kconfig recursive dependency limitations\"\n");
@@ -812,6 +832,17 @@ int kx_menu_check_deps(struct kx_parser *p)
 {
 	struct dep_check c = { p, NULL, 0 };
 	int nerr = 0;
+
+	if (!p->kc->sem.choice_v2) {
+		/* <= 6.10 checks every symbol, in hash-table order */
+		size_t n;
+		struct kx_sym **order = kx_syms_conf_order(p->kc, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (!(order[i]->flags & KX_SYM_CONST) && check_sym(&c, order[i]))
+				nerr++;
+		return nerr;
+	}
 
 	for (struct kx_menu *m = p->kc->rootmenu.list; m;
 	     m = kx_menu_next(m, &p->kc->rootmenu)) {
