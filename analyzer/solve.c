@@ -824,6 +824,27 @@ static size_t judge(struct solver *s, const struct kx_change *ch, size_t n,
 	return ok;
 }
 
+/*
+ * Whether every possible target holds with 'ch' applied: in place (quick:
+ * only the targets' dependencies are evaluated) or through a written
+ * .config (full).
+ */
+static bool holds_all(struct solver *s, const struct kx_change *ch, size_t n,
+		      const struct kx_target *t, size_t nt, const bool *possible,
+		      bool full)
+{
+	if (full) {
+		judge(s, ch, n, t, nt, NULL);
+	} else {
+		restore(s);
+		kx_changes_apply(s->kc, ch, n);
+	}
+	for (size_t k = 0; k < nt; k++)
+		if (possible[k] && !kx_target_holds(s->kc, &t[k]))
+			return false;
+	return true;
+}
+
 /* ---- the solve ----------------------------------------------------------------- */
 
 static void solver_init(struct solver *s, struct kx_kconfig *kc)
@@ -1112,35 +1133,151 @@ static bool mentions(struct kx_sym *by, struct kx_sym *sym)
  * targets and other changes that lose their value, the one whose
  * definition refers to the changed symbol.
  */
+/* referrers: for each symbol (by seq), the symbols whose definition uses it */
+struct refs {
+	unsigned *start, *list;
+};
+
+static void collect(const struct kx_expr *e, unsigned *mark, unsigned stamp,
+		    unsigned *out, size_t *n)
+{
+	while (e) {
+		switch (e->type) {
+		case KX_E_AND:
+		case KX_E_OR:
+			collect(e->left.expr, mark, stamp, out, n);
+			e = e->right.expr;
+			continue;
+		case KX_E_NOT:
+			e = e->left.expr;
+			continue;
+		case KX_E_SYMBOL:
+			if (mark[e->left.sym->seq] != stamp) {
+				mark[e->left.sym->seq] = stamp;
+				out[(*n)++] = e->left.sym->seq;
+			}
+			return;
+		case KX_E_RANGE:
+			return;
+		default:
+			for (int k = 0; k < 2; k++) {
+				struct kx_sym *x = k ? e->right.sym : e->left.sym;
+
+				if (mark[x->seq] != stamp) {
+					mark[x->seq] = stamp;
+					out[(*n)++] = x->seq;
+				}
+			}
+			return;
+		}
+	}
+}
+
+static void build_refs(struct kx_kconfig *kc, struct refs *r)
+{
+	size_t ns = kc->nsyms, cap = 1 << 16, total = 0;
+	unsigned *mark = kx_xcalloc(ns + 1, sizeof(unsigned));
+	unsigned *uses = kx_xmalloc((ns + 1) * sizeof(unsigned));
+	unsigned *pairs = kx_xmalloc(cap * 2 * sizeof(unsigned));
+	unsigned *count = kx_xcalloc(ns + 2, sizeof(unsigned));
+
+	for (size_t i = 0; i < ns; i++) {
+		struct kx_sym *s = kc->syms[i];
+		size_t n = 0;
+
+		collect(s->dir_dep, mark, (unsigned)i + 1, uses, &n);
+		collect(s->rev_dep, mark, (unsigned)i + 1, uses, &n);
+		collect(s->implied, mark, (unsigned)i + 1, uses, &n);
+		for (struct kx_prop *p = s->prop; p; p = p->next) {
+			collect(p->visible, mark, (unsigned)i + 1, uses, &n);
+			if (p->type == KX_P_DEFAULT)
+				collect(p->expr, mark, (unsigned)i + 1, uses, &n);
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (total == cap) {
+				cap *= 2;
+				pairs = kx_xrealloc(pairs, cap * 2 * sizeof(unsigned));
+			}
+			pairs[2 * total] = uses[k];	/* used symbol */
+			pairs[2 * total + 1] = (unsigned)i;	/* user */
+			total++;
+			count[uses[k] + 1]++;
+		}
+	}
+	for (size_t i = 1; i <= ns + 1; i++)
+		count[i] += count[i - 1];
+	r->start = count;
+	r->list = kx_xmalloc((total + 1) * sizeof(unsigned));
+	{
+		unsigned *fill = kx_xcalloc(ns + 1, sizeof(unsigned));
+
+		for (size_t k = 0; k < total; k++) {
+			unsigned u = pairs[2 * k];
+
+			r->list[count[u] + fill[u]++] = pairs[2 * k + 1];
+		}
+		free(fill);
+	}
+	free(pairs);
+	free(uses);
+	free(mark);
+}
+
+/*
+ * For each change, the symbol it is for: drop the change, and among the
+ * targets, the other changes and the symbols whose definition uses the
+ * changed symbol, the one that loses its value.  Evaluation is lazy: only
+ * those candidates are computed.
+ */
 static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			  const struct kx_target *t, size_t nt)
 {
 	struct kx_kconfig *kc = s->kc;
 	kx_tri *full = kx_xcalloc(kc->nsyms + 1, sizeof(*full));
+	bool *known = kx_xcalloc(kc->nsyms + 1, sizeof(*known));
+	struct kx_change *rest = kx_xcalloc(n + 1, sizeof(*rest));
+	struct refs r;
 
-	judge(s, ch, n, t, nt, NULL);
-	for (size_t i = 0; i < kc->nsyms; i++)
-		full[i] = kc->syms[i]->curr.tri;
+	build_refs(kc, &r);
+	/* the values with every change, for every candidate */
+	restore(s);
+	kx_changes_apply(kc, ch, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned q = ch[i].sym->seq;
+
+		for (unsigned k = r.start[q]; k < r.start[q + 1]; k++) {
+			struct kx_sym *o = kc->syms[r.list[k]];
+
+			kx_sym_calc_value(kc, o);
+			full[o->seq] = o->curr.tri;
+			known[o->seq] = true;
+		}
+		kx_sym_calc_value(kc, ch[i].sym);
+		full[q] = ch[i].sym->curr.tri;
+		known[q] = true;
+	}
+	for (size_t j = 0; j < nt; j++) {
+		kx_sym_calc_value(kc, t[j].sym);
+		full[t[j].sym->seq] = t[j].sym->curr.tri;
+		known[t[j].sym->seq] = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct kx_change *c = &ch[i];
-		struct kx_change *rest = kx_xcalloc(n, sizeof(*rest));
 		struct kx_sym *best = NULL;
+		unsigned q = c->sym->seq;
 		size_t k = 0;
 
-		for (size_t j = 0; j < nt; j++) {
-			if (t[j].sym == c->sym && !strcmp(t[j].value, c->value)) {
+		for (size_t j = 0; j < nt; j++)
+			if (t[j].sym == c->sym && !strcmp(t[j].value, c->value))
 				c->is_target = true;
-			}
-		}
-		if (c->is_target) {
-			free(rest);
+		if (c->is_target)
 			continue;
-		}
 		for (size_t j = 0; j < n; j++)
 			if (j != i)
 				rest[k++] = ch[j];
-		judge(s, rest, k, t, nt, NULL);
-		/* candidates: targets first, then other changes */
+		restore(s);
+		kx_changes_apply(kc, rest, k);
+		/* a target or another change that uses it directly */
 		for (size_t j = 0; j < nt && !best; j++) {
 			struct kx_sym *ts = t[j].sym;
 
@@ -1157,15 +1294,14 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			if (os->curr.tri != full[os->seq] && mentions(os, c->sym))
 				best = os;
 		}
-		/* any symbol that changed and refers to it, reaching a target */
-		for (size_t j = 0; j < kc->nsyms && !best; j++) {
-			struct kx_sym *os = kc->syms[j];
+		/* any user of it that loses its value */
+		for (unsigned x = r.start[q]; x < r.start[q + 1] && !best; x++) {
+			struct kx_sym *os = kc->syms[r.list[x]];
 
-			if (!os->name || !os->menus || os == c->sym)
+			if (!os->name || !os->menus || os == c->sym || !known[os->seq])
 				continue;
 			kx_sym_calc_value(kc, os);
-			if (os->curr.tri != full[j] && full[j] != KX_NO &&
-			    mentions(os, c->sym))
+			if (os->curr.tri != full[os->seq] && full[os->seq] != KX_NO)
 				best = os;
 		}
 		if (!best) {
@@ -1180,8 +1316,11 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			c->need.by_value = tri_name(full[best->seq]);
 			find_ref(kc, best, c->sym, &c->need.file, &c->need.line);
 		}
-		free(rest);
 	}
+	free(r.start);
+	free(r.list);
+	free(rest);
+	free(known);
 	free(full);
 }
 
@@ -1513,21 +1652,34 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			free(cs.lits);
 			break;
 		}
-		/* shrink to a subset-minimal set of changes */
+		/*
+		 * Shrink to a subset-minimal set of changes: try to drop each
+		 * change once.  One found necessary stays necessary as the set
+		 * shrinks (fewer allowed changes only constrain more), so it is
+		 * never tried again.
+		 */
 		model_changes(&s, &cs);
-		for (size_t k = 0; k < cs.n;) {
-			int drop = cs.lits[k];
+		{
+			struct cset needed = { kx_xcalloc(cs.n + 1, sizeof(int)), 0 };
 
-			assume_only(&s, &cs, drop);
-			for (size_t i = 0; i < nt; i++)
-				if (possible[i])
-					picosat_assume(s.ps, tl[i]);
-			if (picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE) {
-				model_changes(&s, &cs);
-				k = 0;
-				continue;
+			for (;;) {
+				int drop = 0;
+
+				for (size_t k = 0; k < cs.n && !drop; k++)
+					if (!in_set(&needed, cs.lits[k]))
+						drop = cs.lits[k];
+				if (!drop)
+					break;
+				assume_only(&s, &cs, drop);
+				for (size_t i = 0; i < nt; i++)
+					if (possible[i])
+						picosat_assume(s.ps, tl[i]);
+				if (picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE)
+					model_changes(&s, &cs);
+				else
+					needed.lits[needed.n++] = drop;
 			}
-			k++;
+			free(needed.lits);
 		}
 		/* the model for the final set */
 		assume_only(&s, &cs, 0);
@@ -1558,25 +1710,40 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		/* refine: re-freeze comparisons at the judged config */
 	}
 	if (cl->verified) {
-		/* 1-minimality, judged by the evaluator */
-		for (size_t i = 0; i < nch;) {
-			struct kx_change dropped = ch[i];
-			size_t need = 0, have = 0;
+		/*
+		 * 1-minimality, judged by the evaluator: each change is dropped
+		 * in turn and kept only if a target breaks without it.  The
+		 * quick judge evaluates in place; the full round trip through
+		 * a written .config confirms the end result (and redoes the
+		 * pass with full judges in the unlikely case they disagree).
+		 */
+		for (int pass = 0; pass < 2; pass++) {
+			bool full = pass == 1;
+			size_t want = 0, got = 0;
 
-			memmove(ch + i, ch + i + 1, (nch - i - 1) * sizeof(*ch));
-			nch--;
+			for (size_t i = 0; i < nch;) {
+				struct kx_change dropped = ch[i];
+
+				memmove(ch + i, ch + i + 1, (nch - i - 1) * sizeof(*ch));
+				nch--;
+				if (holds_all(&s, ch, nch, t, nt, possible, full))
+					continue;	/* not needed */
+				memmove(ch + i + 1, ch + i, (nch - i) * sizeof(*ch));
+				ch[i] = dropped;
+				nch++;
+				i++;
+			}
 			for (size_t k = 0; k < nt; k++)
-				need += possible[k];
+				want += possible[k];
 			judge(&s, ch, nch, t, nt, NULL);
 			for (size_t k = 0; k < nt; k++)
 				if (possible[k] && kx_target_holds(kc, &t[k]))
-					have++;
-			if (have == need)
-				continue;	/* not needed */
-			memmove(ch + i + 1, ch + i, (nch - i) * sizeof(*ch));
-			ch[i] = dropped;
-			nch++;
-			i++;
+					got++;
+			if (got == want)
+				break;
+			/* the quick judge dropped too much: start over, fully */
+			free(ch);
+			nch = extract_changes(&s, &ch);
 		}
 		describe_old(&s, ch, nch);
 		qsort(ch, nch, sizeof(*ch), menu_pos_cmp);

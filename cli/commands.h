@@ -28,6 +28,10 @@ int kx_cmd_check(struct kx_session *s, int argc, char **argv);
 int kx_cmd_preflight(struct kx_session *s, int argc, char **argv);
 int kx_cmd_merge(struct kx_session *s, int argc, char **argv);
 
+/* generate a slim domU config, prune hardware (cmd_generate.c) */
+int kx_cmd_generate(struct kx_session *s, int argc, char **argv);
+int kx_cmd_prune(struct kx_session *s, int argc, char **argv);
+
 /* closure SYM=VAL... */
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv);
 

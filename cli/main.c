@@ -34,7 +34,9 @@ static void usage(FILE *f)
 "  closure SYM=VAL... [--base B]    minimal changes that make targets hold\n"
 "  merge BASE FRAGMENT... [-o OUT]  merge_config.sh, plus what was dropped and why\n"
 "\n"
-"Building and running:\n"
+"Slim domU kernels:\n"
+"  generate --arch A -o OUT         a slim domU config (base+profile+closure+prune)\n"
+"  prune [--base CFG] -o OUT        switch off hardware drivers a domU cannot use\n"
 "  build [--config F] [-O DIR]      build the kernel with the tree's own make\n"
 "  xl-cfg --kernel K --disk D ...   write the xl domain configuration\n"
 "\n"
@@ -105,6 +107,10 @@ int main(int argc, char **argv)
 		rc = kx_cmd_preflight(&s, argc, argv);
 	else if (!strcmp(cmd, "merge"))
 		rc = kx_cmd_merge(&s, argc, argv);
+	else if (!strcmp(cmd, "generate"))
+		rc = kx_cmd_generate(&s, argc, argv);
+	else if (!strcmp(cmd, "prune"))
+		rc = kx_cmd_prune(&s, argc, argv);
 	else if (!strcmp(cmd, "build"))
 		rc = kx_cmd_build(&s, argc, argv);
 	else if (!strcmp(cmd, "xl-cfg"))

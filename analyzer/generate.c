@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/* generate.c - a slim domU configuration (see generate.h). */
+#include "analyzer/generate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/eval.h"
+#include "analyzer/merge.h"
+
+static void add_target(struct kx_generate_result *r, struct kx_sym *s,
+		       const char *value, const char *origin)
+{
+	for (size_t i = 0; i < r->ntargets; i++) {
+		if (r->targets[i].sym == s) {
+			r->targets[i].value = value;
+			r->targets[i].origin = origin;
+			return;
+		}
+	}
+	r->targets = kx_xrealloc(r->targets, (r->ntargets + 1) * sizeof(*r->targets));
+	memset(&r->targets[r->ntargets], 0, sizeof(*r->targets));
+	r->targets[r->ntargets].sym = s;
+	r->targets[r->ntargets].value = value;
+	r->targets[r->ntargets].origin = origin;
+	r->ntargets++;
+}
+
+/* the boot essentials: fragments/domu-boot.config */
+static void add_boot(struct kx_kconfig *kc, struct kx_generate_result *r,
+		     const char *dir)
+{
+	char *path = kx_xasprintf("%s/domu-boot.config", dir), *text = NULL;
+	struct kx_cfglines l;
+	size_t len;
+
+	if (kx_read_file(&text, &len, path) == 0) {
+		kx_cfglines_parse(&l, "CONFIG_", "fragments/domu-boot.config", text);
+		for (size_t i = 0; i < l.n; i++) {
+			struct kx_sym *s = kx_sym_find(kc, l.v[i].name);
+
+			if (s && s->menus)
+				add_target(r, s, kx_arena_strdup(kc->arena, l.v[i].value),
+					   "fragments/domu-boot.config");
+		}
+		kx_cfglines_free(&l);
+		free(text);
+	}
+	free(path);
+}
+
+int kx_generate(struct kx_confio *io, struct kx_env *env,
+		const struct kx_generate_opts *o, struct kx_generate_result *r)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_prune_policy pol;
+	char *btext = NULL, *ppath;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	memset(&pol, 0, sizeof(pol));
+	err = kx_base_load(io, env, o->base ? o->base : "tinyconfig", &btext);
+	free(btext);
+	if (err < 0)
+		return err;
+	err = kx_profile_load(&r->profile, kc, o->profile ? o->profile : "minimal",
+			      o->arch, kc->diags);
+	if (err < 0)
+		return err;
+	/* modules on or off; the optional items as modules when on */
+	if (kc->modules_sym != &kc->sym_no)
+		add_target(r, kc->modules_sym, o->modules ? "y" : "n", "--modules");
+	for (size_t i = 0; i < r->profile.n; i++) {
+		struct kx_req *q = &r->profile.v[i];
+		const char *val = q->value;
+
+		if (!q->sym)
+			continue;
+		if (o->modules && q->level != KX_LEVEL_REQUIRED &&
+		    q->sym->type == KX_S_TRISTATE && !strcmp(val, "y"))
+			val = "m";
+		add_target(r, q->sym, kx_arena_strdup(kc->arena, val), q->file);
+	}
+	if (r->profile.dir)
+		add_boot(kc, r, r->profile.dir);
+	err = kx_closure_solve(&r->closure, kc, r->targets, r->ntargets, NULL);
+	if (err < 0)
+		return err;
+	if (r->closure->config_text)
+		kx_conf_load_text(io, "generated", r->closure->config_text);
+	if (!o->no_prune && r->profile.dir) {
+		ppath = kx_xasprintf("%s/prune-policy.conf", r->profile.dir);
+		err = kx_prune_policy_load(&pol, ppath, kc->diags);
+		free(ppath);
+		if (err == 0) {
+			/* only what can hold is asked of the pruned config */
+			struct kx_target *t = kx_xcalloc(r->ntargets + 1, sizeof(*t));
+			size_t nt = 0;
+
+			for (size_t i = 0; i < r->ntargets; i++) {
+				bool unmet = false;
+
+				for (size_t k = 0; k < r->closure->nunmet; k++)
+					unmet = unmet || r->closure->unmet[k].target == &r->targets[i];
+				if (!unmet)
+					t[nt++] = r->targets[i];
+			}
+			err = kx_prune(io, &pol, t, nt, &r->prune);
+			free(t);
+		}
+		kx_prune_policy_free(&pol);
+		if (err < 0)
+			return err;
+	}
+	r->config_text = kx_conf_text(io);
+	for (size_t i = 0; i < kc->nsyms; i++) {
+		struct kx_sym *s = kc->syms[i];
+
+		if (!s->name || !(s->flags & KX_SYM_WRITE) ||
+		    (s->type != KX_S_BOOLEAN && s->type != KX_S_TRISTATE))
+			continue;
+		if (s->curr.tri == KX_YES)
+			r->n_y++;
+		else if (s->curr.tri == KX_MOD)
+			r->n_m++;
+	}
+	for (size_t k = 0; k < r->closure->nunmet; k++) {
+		const struct kx_target *t = r->closure->unmet[k].target;
+
+		for (size_t i = 0; i < r->profile.n; i++)
+			if (r->profile.v[i].sym == t->sym &&
+			    r->profile.v[i].level == KX_LEVEL_REQUIRED)
+				return 1;
+	}
+	return 0;
+}
+
+void kx_generate_result_free(struct kx_generate_result *r)
+{
+	kx_profile_free(&r->profile);
+	free(r->targets);
+	kx_closure_free(r->closure);
+	kx_prune_result_free(&r->prune);
+	free(r->config_text);
+	memset(r, 0, sizeof(*r));
+}
