@@ -134,6 +134,7 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 	kx_sym_calc_value(kc, s);
 	kx_buf_puts(b, "{\"name\":");
 	kx_json_str(b, s->name);
+	kx_buf_printf(b, ",\"choice\":%s", kx_sym_is_choice(s) ? "true" : "false");
 	kx_buf_puts(b, ",\"type\":");
 	kx_json_str(b, kx_symtype_name(s->type));
 	kx_buf_puts(b, ",\"value\":");

@@ -142,14 +142,14 @@ static void print_deps(struct kx_kconfig *kc, struct kx_buf *b, struct kx_sym *s
 		}
 		if (m->dep && !kx_expr_is_yes(kc, m->dep)) {
 			kx_buf_printf(b, "    depends on [%s]: ", tri_name(kx_expr_calc(kc, m->dep)));
-			kx_expr_print(b, m->dep, value_text, kc);
+			kx_expr_print_readable(b, m->dep, value_text, kc);
 			kx_buf_putc(b, '\n');
 		}
 		if (m->prompt && m->prompt->visible && m->prompt->visible != m->dep &&
 		    !kx_expr_is_yes(kc, m->prompt->visible)) {
 			kx_buf_printf(b, "    prompt visible if [%s]: ",
 				      tri_name(kx_expr_calc(kc, m->prompt->visible)));
-			kx_expr_print(b, m->prompt->visible, value_text, kc);
+			kx_expr_print_readable(b, m->prompt->visible, value_text, kc);
 			kx_buf_putc(b, '\n');
 		}
 	}
@@ -176,10 +176,10 @@ void kx_why_text(struct kx_kconfig *kc, const struct kx_why *w, struct kx_buf *b
 		break;
 	case KX_WHY_DEFAULT:
 		kx_buf_puts(b, "  from the default ");
-		kx_expr_print(b, w->prop->expr, value_text, kc);
+		kx_expr_print_readable(b, w->prop->expr, value_text, kc);
 		if (w->prop->cond) {
 			kx_buf_puts(b, " if ");
-			kx_expr_print(b, w->prop->cond, value_text, kc);
+			kx_expr_print_readable(b, w->prop->cond, value_text, kc);
 		}
 		kx_buf_printf(b, "  (%s:%d)\n", w->prop->file, w->prop->line);
 		break;
@@ -251,7 +251,7 @@ static void json_expr(struct kx_kconfig *kc, struct kx_buf *b, const struct kx_e
 		kx_buf_puts(b, "null");
 		return;
 	}
-	kx_expr_print(&t, e, value_text, kc);
+	kx_expr_print_readable(&t, e, value_text, kc);
 	kx_json_str(b, kx_buf_cstr(&t));
 	kx_buf_free(&t);
 }
@@ -374,7 +374,7 @@ char *kx_why_not_brief(struct kx_kconfig *kc, struct kx_sym *s, const char *valu
 				kx_buf_puts(&b, " && ");
 			if (e->type == KX_E_OR)
 				kx_buf_putc(&b, '(');
-			kx_expr_print(&b, e, value_text, kc);
+			kx_expr_print_readable(&b, e, value_text, kc);
 			if (e->type == KX_E_OR)
 				kx_buf_putc(&b, ')');
 		}
@@ -382,12 +382,14 @@ char *kx_why_not_brief(struct kx_kconfig *kc, struct kx_sym *s, const char *valu
 			const char *f = NULL;
 			int l = 0;
 
+			/* the failing 'depends on' or 'if' line, as written */
 			for (struct kx_menu *m = s->menus; m && !f; m = m->sym_next)
-				for (struct kx_dep *d = m->deps; d && !f; d = d->next)
-					if (kx_expr_calc(kc, d->expr) == KX_NO) {
-						f = m->file;
-						l = d->line;
-					}
+				for (struct kx_menu *up = m; up && !f; up = up->lexical_parent)
+					for (struct kx_dep *d = up->deps; d && !f; d = d->next)
+						if (kx_expr_calc(kc, d->expr) == KX_NO) {
+							f = up->file;
+							l = d->line;
+						}
 			if (f)
 				kx_buf_printf(&b, " (%s:%d)", f, l);
 		}
@@ -395,19 +397,22 @@ char *kx_why_not_brief(struct kx_kconfig *kc, struct kx_sym *s, const char *valu
 		struct kx_menu *m = kx_sym_main_menu(s);
 
 		kx_buf_puts(&b, "its prompt is not visible: ");
-		kx_expr_print(&b, m && m->prompt ? m->prompt->visible : NULL, value_text, kc);
+		kx_expr_print_readable(&b, m && m->prompt ? m->prompt->visible : NULL, value_text, kc);
 	} else if (!w.has_prompt && value[0] != 'n') {
 		kx_buf_puts(&b, "it has no prompt and nothing selects it");
 	} else if (value[0] == 'n' && s->rev_dep_tri != KX_NO) {
 		kx_buf_puts(&b, "it is selected by ");
-		kx_expr_print(&b, s->rev_dep, value_text, kc);
+		kx_expr_print_readable(&b, s->rev_dep, value_text, kc);
 	} else if (value[0] == 'm' && s->type == KX_S_BOOLEAN) {
 		kx_buf_puts(&b, "it is a bool: it cannot be m");
 	} else if (value[0] == 'm' && kc->modules_val == KX_NO) {
 		kx_buf_puts(&b, "modules are disabled (MODULES=n)");
 	} else if (w.visible == KX_MOD && value[0] == 'y') {
 		kx_buf_puts(&b, "its dependencies allow at most m: ");
-		kx_expr_print(&b, s->dir_dep, value_text, kc);
+		kx_expr_print_readable(&b, s->dir_dep, value_text, kc);
+	} else if (value[0] != 'n' && w.has_prompt && w.visible != KX_NO) {
+		kx_buf_printf(&b, "it is %s in the configuration; it can be switched on (menuconfig or the closure below)",
+			      w.value);
 	} else {
 		kx_buf_printf(&b, "its value is %s", w.value);
 	}

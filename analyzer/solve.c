@@ -1007,6 +1007,10 @@ static size_t extract_changes(struct solver *s, struct kx_change **out)
 			kx_tri t = picosat_deref(s->ps, x->u.b) > 0 ? KX_YES :
 				   picosat_deref(s->ps, x->u.a) > 0 ? KX_MOD : KX_NO;
 
+			/* without modules an m reads as y: say y */
+			if (t == KX_MOD && picosat_deref(s->ps, s->modules) <= 0)
+				t = KX_YES;
+
 			v[n].sym = sym;
 			v[n].value = tri_name(t);
 			n++;
@@ -1088,9 +1092,9 @@ static void find_ref(struct kx_kconfig *kc, struct kx_sym *by, struct kx_sym *sy
 			return;
 		}
 	}
-	/* inherited from an enclosing menu, if or choice */
+	/* inherited from an enclosing menu, if or choice, as written */
 	for (struct kx_menu *m = by->menus; m; m = m->sym_next) {
-		for (struct kx_menu *up = m->parent; up; up = up->parent) {
+		for (struct kx_menu *up = m->lexical_parent; up; up = up->lexical_parent) {
 			for (struct kx_dep *d = up->deps; d; d = d->next) {
 				if (kx_expr_contains_symbol(d->expr, sym)) {
 					*file = up->file;
@@ -1110,29 +1114,6 @@ static void find_ref(struct kx_kconfig *kc, struct kx_sym *by, struct kx_sym *sy
 	*line = by->menus ? by->menus->line : 0;
 }
 
-static bool mentions(struct kx_sym *by, struct kx_sym *sym)
-{
-	const char *f;
-	int l;
-
-	(void)f;
-	if (kx_expr_contains_symbol(by->dir_dep, sym) ||
-	    kx_expr_contains_symbol(by->rev_dep, sym) ||
-	    kx_expr_contains_symbol(by->implied, sym))
-		return true;
-	for (struct kx_prop *p = by->prop; p; p = p->next)
-		if (kx_expr_contains_symbol(p->visible, sym) ||
-		    (p->type == KX_P_DEFAULT && kx_expr_contains_symbol(p->expr, sym)))
-			return true;
-	(void)l;
-	return false;
-}
-
-/*
- * For each change, the symbol it is for: drop the change, and among the
- * targets and other changes that lose their value, the one whose
- * definition refers to the changed symbol.
- */
 /* referrers: for each symbol (by seq), the symbols whose definition uses it */
 struct refs {
 	unsigned *start, *list;
@@ -1224,47 +1205,104 @@ static void build_refs(struct kx_kconfig *kc, struct refs *r)
 }
 
 /*
- * For each change, the symbol it is for: drop the change, and among the
- * targets, the other changes and the symbols whose definition uses the
- * changed symbol, the one that loses its value.  Evaluation is lazy: only
- * those candidates are computed.
+ * The natural prerequisites of the targets: symbols reachable through
+ * direct dependencies, prompt conditions, defaults and choices, but not
+ * through 'select' or 'imply' (switching on an unrelated driver that
+ * happens to select a prerequisite is a side route a person would not
+ * take).  By symbol seq.
+ */
+static bool *natural_cone(struct kx_kconfig *kc, const struct kx_target *t, size_t nt)
+{
+	size_t ns = kc->nsyms, head = 0, tail = 0;
+	bool *in = kx_xcalloc(ns + 1, sizeof(bool));
+	unsigned *queue = kx_xcalloc(ns + 1, sizeof(unsigned));
+	unsigned *mark = kx_xcalloc(ns + 1, sizeof(unsigned));
+	unsigned *uses = kx_xcalloc(ns + 1, sizeof(unsigned));
+	unsigned stamp = 0;
+
+	for (size_t i = 0; i < nt; i++) {
+		if (!in[t[i].sym->seq]) {
+			in[t[i].sym->seq] = true;
+			queue[tail++] = t[i].sym->seq;
+		}
+	}
+	while (head < tail) {
+		struct kx_sym *x = kc->syms[queue[head++]];
+		struct kx_menu *cm = kc->sem.choice_v2 ? kx_sym_choice_menu(x)
+			: v1_choice_of(x);
+		size_t n = 0;
+
+		stamp++;
+		collect(x->dir_dep, mark, stamp, uses, &n);
+		for (struct kx_prop *p = x->prop; p; p = p->next) {
+			if (p->type == KX_P_SELECT || p->type == KX_P_IMPLY)
+				continue;
+			collect(p->visible, mark, stamp, uses, &n);
+			if (p->type == KX_P_DEFAULT)
+				collect(p->expr, mark, stamp, uses, &n);
+		}
+		if (cm && cm->sym && mark[cm->sym->seq] != stamp) {
+			mark[cm->sym->seq] = stamp;
+			uses[n++] = cm->sym->seq;
+		}
+		if (kx_sym_is_choice(x) && x->menus) {
+			struct kx_menu *c = x->menus;
+
+			for (struct kx_menu *m = kx_menu_next(c, c); m; m = kx_menu_next(m, c))
+				if (m->sym && mark[m->sym->seq] != stamp) {
+					mark[m->sym->seq] = stamp;
+					uses[n++] = m->sym->seq;
+				}
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (in[uses[k]])
+				continue;
+			in[uses[k]] = true;
+			queue[tail++] = uses[k];
+		}
+	}
+	free(queue);
+	free(mark);
+	free(uses);
+	return in;
+}
+
+/*
+ * For each change, what it is for: drop the change, evaluate, and search
+ * upwards from the changed symbol through the symbols whose definitions
+ * use it and that lose their value, to the nearest target or other
+ * change.  The first hop is the symbol that uses it directly (with the
+ * Kconfig line), the end is what needs it.
  */
 static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			  const struct kx_target *t, size_t nt)
 {
 	struct kx_kconfig *kc = s->kc;
-	kx_tri *full = kx_xcalloc(kc->nsyms + 1, sizeof(*full));
-	bool *known = kx_xcalloc(kc->nsyms + 1, sizeof(*known));
+	size_t ns = kc->nsyms;
+	kx_tri *full = kx_xcalloc(ns + 1, sizeof(*full));
+	unsigned *from = kx_xcalloc(ns + 1, sizeof(*from));
+	unsigned *queue = kx_xcalloc(ns + 1, sizeof(*queue));
+	unsigned *seen = kx_xcalloc(ns + 1, sizeof(*seen));
+	char *goal = kx_xcalloc(ns + 1, 1);
 	struct kx_change *rest = kx_xcalloc(n + 1, sizeof(*rest));
 	struct refs r;
 
 	build_refs(kc, &r);
-	/* the values with every change, for every candidate */
+	/* every value with all the changes */
 	restore(s);
 	kx_changes_apply(kc, ch, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned q = ch[i].sym->seq;
-
-		for (unsigned k = r.start[q]; k < r.start[q + 1]; k++) {
-			struct kx_sym *o = kc->syms[r.list[k]];
-
-			kx_sym_calc_value(kc, o);
-			full[o->seq] = o->curr.tri;
-			known[o->seq] = true;
-		}
-		kx_sym_calc_value(kc, ch[i].sym);
-		full[q] = ch[i].sym->curr.tri;
-		known[q] = true;
+	for (size_t i = 0; i < ns; i++) {
+		kx_sym_calc_value(kc, kc->syms[i]);
+		full[i] = kc->syms[i]->curr.tri;
 	}
-	for (size_t j = 0; j < nt; j++) {
-		kx_sym_calc_value(kc, t[j].sym);
-		full[t[j].sym->seq] = t[j].sym->curr.tri;
-		known[t[j].sym->seq] = true;
-	}
+	for (size_t j = 0; j < nt; j++)
+		goal[t[j].sym->seq] = 1;
+	for (size_t j = 0; j < n; j++)
+		goal[ch[j].sym->seq] = goal[ch[j].sym->seq] ? goal[ch[j].sym->seq] : 2;
 	for (size_t i = 0; i < n; i++) {
 		struct kx_change *c = &ch[i];
-		struct kx_sym *best = NULL;
-		unsigned q = c->sym->seq;
+		unsigned stamp = (unsigned)i + 1, head = 0, tail = 0, q = c->sym->seq;
+		unsigned found = UINT32_MAX;
 		size_t k = 0;
 
 		for (size_t j = 0; j < nt; j++)
@@ -1277,50 +1315,58 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 				rest[k++] = ch[j];
 		restore(s);
 		kx_changes_apply(kc, rest, k);
-		/* a target or another change that uses it directly */
-		for (size_t j = 0; j < nt && !best; j++) {
-			struct kx_sym *ts = t[j].sym;
+		seen[q] = stamp;
+		from[q] = q;
+		queue[tail++] = q;
+		while (head < tail && found == UINT32_MAX) {
+			unsigned x = queue[head++];
 
-			kx_sym_calc_value(kc, ts);
-			if (ts->curr.tri != full[ts->seq] && mentions(ts, c->sym))
-				best = ts;
-		}
-		for (size_t j = 0; j < n && !best; j++) {
-			struct kx_sym *os = ch[j].sym;
+			for (unsigned e = r.start[x]; e < r.start[x + 1]; e++) {
+				unsigned y = r.list[e];
+				struct kx_sym *ys = kc->syms[y];
 
-			if (j == i)
-				continue;
-			kx_sym_calc_value(kc, os);
-			if (os->curr.tri != full[os->seq] && mentions(os, c->sym))
-				best = os;
-		}
-		/* any user of it that loses its value */
-		for (unsigned x = r.start[q]; x < r.start[q + 1] && !best; x++) {
-			struct kx_sym *os = kc->syms[r.list[x]];
-
-			if (!os->name || !os->menus || os == c->sym || !known[os->seq])
-				continue;
-			kx_sym_calc_value(kc, os);
-			if (os->curr.tri != full[os->seq] && full[os->seq] != KX_NO)
-				best = os;
-		}
-		if (!best) {
-			for (size_t j = 0; j < nt && !best; j++) {
-				kx_sym_calc_value(kc, t[j].sym);
-				if (t[j].sym->curr.tri != full[t[j].sym->seq])
-					best = t[j].sym;
+				if (seen[y] == stamp || !ys->menus)
+					continue;
+				seen[y] = stamp;
+				kx_sym_calc_value(kc, ys);
+				if (ys->curr.tri == full[y])
+					continue;	/* unaffected */
+				from[y] = x;
+				if (goal[y] && y != q) {
+					found = y;
+					break;
+				}
+				queue[tail++] = y;
 			}
 		}
-		if (best) {
-			c->need.by = best;
-			c->need.by_value = tri_name(full[best->seq]);
-			find_ref(kc, best, c->sym, &c->need.file, &c->need.line);
+		if (found == UINT32_MAX) {
+			/* no path: name a target that broke */
+			for (size_t j = 0; j < nt && found == UINT32_MAX; j++) {
+				kx_sym_calc_value(kc, t[j].sym);
+				if (t[j].sym->curr.tri != full[t[j].sym->seq])
+					found = t[j].sym->seq;
+			}
+		}
+		if (found != UINT32_MAX) {
+			unsigned hop = found;
+
+			/* the first hop: the symbol that uses the change directly */
+			while (from[hop] != q && from[hop] != hop)
+				hop = from[hop];
+			c->need.by = kc->syms[found];
+			c->need.by_value = tri_name(full[found]);
+			c->need.via = hop != found && from[hop] == q ? kc->syms[hop] : NULL;
+			find_ref(kc, c->need.via ? c->need.via : kc->syms[found], c->sym,
+				 &c->need.file, &c->need.line);
 		}
 	}
 	free(r.start);
 	free(r.list);
 	free(rest);
-	free(known);
+	free(goal);
+	free(seen);
+	free(queue);
+	free(from);
 	free(full);
 }
 
@@ -1398,7 +1444,7 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 
 		/* the 'depends on' line, in the entry or an enclosing block */
 		for (struct kx_menu *m = sym->menus; m && !file && key; m = m->sym_next)
-			for (struct kx_menu *up = m; up && !file; up = up->parent)
+			for (struct kx_menu *up = m; up && !file; up = up->lexical_parent)
 				for (struct kx_dep *d = up->deps; d && !file; d = d->next)
 					if (kx_expr_contains_symbol(d->expr, key)) {
 						file = up->file;
@@ -1409,7 +1455,7 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 			line = sym->menus->line;
 		}
 		kx_buf_puts(&b, "depends on ");
-		kx_expr_print(&b, blk, value_text, kc);
+		kx_expr_print_readable(&b, blk, value_text, kc);
 	} else {
 		for (struct kx_prop *p = sym->prop; p && !blk; p = p->next) {
 			if (!p->text || !p->cond)
@@ -1419,7 +1465,7 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 				file = p->file;
 				line = p->line;
 				kx_buf_puts(&b, "prompt only if ");
-				kx_expr_print(&b, blk, value_text, kc);
+				kx_expr_print_readable(&b, blk, value_text, kc);
 			}
 		}
 	}
@@ -1433,6 +1479,10 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 				      cm->file, cm->line);
 			file = cm->file;
 			line = cm->line;
+		} else if (fixed && sym->rev_dep) {
+			kx_buf_printf(&b, "has no prompt; only a select sets it [=%s]: ",
+				      kx_sym_string_value(kc, sym));
+			kx_expr_print_readable(&b, sym->rev_dep, value_text, kc);
 		} else if (fixed) {
 			kx_buf_printf(&b, "has no prompt; its value [=%s] comes from its defaults",
 				      kx_sym_string_value(kc, sym));
@@ -1460,8 +1510,7 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 
 		kx_sym_calc_value(kc, x);
 		fixed = !settable(x);
-		kx_buf_printf(&b, "%s [=%s] cannot be n%s", x->name ? x->name : "<choice>",
-			      kx_sym_string_value(kc, x),
+		kx_buf_printf(&b, "[=%s] cannot be n%s", kx_sym_string_value(kc, x),
 			      fixed ? ": it has no prompt" : " here");
 		add_blocker(u, x, "n", x->menus ? x->menus->file : NULL,
 			    x->menus ? x->menus->line : 0, kx_buf_detach(&b), fixed);
@@ -1517,7 +1566,7 @@ static void explain_unmet(struct solver *s, struct kx_closure *cl,
 		kx_sym_calc_value(kc, target->sym);
 		if (target->sym->rev_dep) {
 			kx_buf_puts(&b, "is selected by ");
-			kx_expr_print(&b, target->sym->rev_dep, value_text, kc);
+			kx_expr_print_readable(&b, target->sym->rev_dep, value_text, kc);
 		} else {
 			kx_buf_printf(&b, "cannot be n [=%s]",
 				      kx_sym_string_value(kc, target->sym));
@@ -1647,9 +1696,34 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		}
 		if (!nposs)
 			res = PICOSAT_UNSATISFIABLE;
+		if (res == PICOSAT_SATISFIABLE) {
+			/*
+			 * Prefer natural answers: first only the targets'
+			 * natural prerequisites without changing any choice,
+			 * then with choices, then anything.
+			 */
+			bool *cone = natural_cone(kc, t, nt);
+
+			for (int tier = 0; tier < 3; tier++) {
+				for (size_t i = 0; tier < 2 && i < kc->nsyms; i++) {
+					if (s.sv[i].change && !cone[i])
+						picosat_assume(s.ps, -s.sv[i].change);
+					if (tier == 0 && s.cv[i].encoded)
+						picosat_assume(s.ps, -s.cv[i].change);
+				}
+				for (size_t i = 0; i < nt; i++)
+					if (possible[i])
+						picosat_assume(s.ps, tl[i]);
+				res = picosat_sat(s.ps, -1);
+				if (res == PICOSAT_SATISFIABLE)
+					break;
+			}
+			free(cone);
+		}
 		if (res != PICOSAT_SATISFIABLE) {
-			/* nothing possible: no changes */
+			/* nothing can hold: no changes, and that is the answer */
 			free(cs.lits);
+			cl->verified = true;
 			break;
 		}
 		/*

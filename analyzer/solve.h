@@ -46,6 +46,7 @@ struct kx_target {
 struct kx_need {
 	struct kx_sym *by;		/* the symbol (a target or another change) */
 	const char *by_value;
+	struct kx_sym *via;		/* the symbol using it directly, when not 'by' */
 	const char *file;		/* the Kconfig line that makes the need */
 	int line;
 };

@@ -172,7 +172,7 @@ int kx_cmd_why_not(struct kx_session *s, int argc, char **argv)
 		return KX_EXIT_USAGE;
 	t = kx_xcalloc((size_t)a.npos, sizeof(*t));
 	for (int i = 0; i < a.npos; i++) {
-		if (kx_parse_target(s, a.pos[i], &t[i]) < 0) {
+		if (kx_parse_target(s, a.pos[i], &t[i]) != 0) {
 			rc = KX_EXIT_USAGE;
 			goto out;
 		}

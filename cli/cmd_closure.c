@@ -50,12 +50,13 @@ int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
 	if (!t->sym || !t->sym->menus) {
 		char *near = kx_similar_symbols(s->kc, name, 4);
 
-		kx_errorf("unknown symbol %s in this tree (%s)%s%s", name,
-			  s->kc->srcarch, near ? "; did you mean: " : "",
-			  near ? near : "");
+		fprintf(stderr, "kxen-config: %s is not in this tree for %s%s%s\n", name,
+			s->kc->srcarch && *s->kc->srcarch ? s->kc->srcarch : "this arch",
+			near ? "; similar: " : "", near ? near : "");
 		free(near);
 		free(name);
-		return -1;
+		t->sym = NULL;
+		return 1;
 	}
 	if ((t->sym->type == KX_S_BOOLEAN || t->sym->type == KX_S_TRISTATE) &&
 	    strcmp(t->value, "y") && strcmp(t->value, "m") && strcmp(t->value, "n")) {
@@ -75,7 +76,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
 	char *btext = NULL;
-	size_t nt = 0;
+	size_t nt = 0, unknown = 0;
 	int rc = KX_EXIT_USAGE, err;
 
 	s->no_assignments = true;	/* SYM=VAL are targets here */
@@ -115,9 +116,22 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	if (kx_session_base(s, base, &btext))
 		goto out;
 	t = kx_xcalloc(nt, sizeof(*t));
-	for (size_t i = 0; i < nt; i++)
-		if (kx_parse_target(s, targs[i], &t[i]) < 0)
-			goto out;
+	{
+		/* unknown symbols are reported and left out, the rest solved */
+		size_t k = 0;
+
+		for (size_t i = 0; i < nt; i++) {
+			int r = kx_parse_target(s, targs[i], &t[k]);
+
+			if (r < 0)
+				goto out;
+			if (r > 0)
+				unknown++;
+			else
+				k++;
+		}
+		nt = k;
+	}
 	err = kx_closure_solve(&cl, s->kc, t, nt, NULL);
 	if (err < 0) {
 		kx_errorf("closure: %s (no answer the evaluator could confirm)",
@@ -137,7 +151,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = cl->nunmet ? KX_EXIT_NO : KX_EXIT_OK;
+	rc = cl->nunmet || unknown ? KX_EXIT_NO : KX_EXIT_OK;
 out:
 	kx_closure_free(cl);
 	free(btext);

@@ -36,7 +36,8 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv);
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv);
 
 struct kx_target;
-/* Parses SYM=VAL (CONFIG_ prefix optional; SYM alone means y). */
+/* Parses SYM=VAL (CONFIG_ prefix optional; SYM alone means y): 0; 1 for a
+ * symbol this tree lacks (reported, with similar names); -1 bad value. */
 int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t);
 
 /*

@@ -67,17 +67,20 @@ void kx_menu_add_entry(struct kx_parser *p, struct kx_sym *sym)
 
 	m->sym = sym;
 	m->parent = p->current_menu;
+	m->lexical_parent = p->current_menu;
 	m->file = p->cur_file;
 	m->line = p->cur_line;
 	*p->last_entry_ptr = m;
 	p->last_entry_ptr = &m->next;
 	p->current_entry = m;
 	if (sym) {
-		struct kx_menu **pp = &sym->menus;
-
-		while (*pp)
-			pp = &(*pp)->sym_next;
-		*pp = m;
+		/* robustness: a tail pointer, not a walk (quadratic for a
+		 * symbol defined 30000 times) */
+		if (!sym->menus_tail)
+			for (sym->menus_tail = &sym->menus; *sym->menus_tail;)
+				sym->menus_tail = &(*sym->menus_tail)->sym_next;
+		*sym->menus_tail = m;
+		sym->menus_tail = &m->sym_next;
 	}
 }
 
@@ -147,11 +150,12 @@ static struct kx_prop *add_prop(struct kx_parser *p, enum kx_prop_type t,
 	pr->cond = dep;
 	pr->visible = dep;
 	if (sym) {
-		struct kx_prop **pp = &sym->prop;
-
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = pr;
+		/* robustness: a tail pointer, as for sym->menus */
+		if (!sym->prop_tail)
+			for (sym->prop_tail = &sym->prop; *sym->prop_tail;)
+				sym->prop_tail = &(*sym->prop_tail)->next;
+		*sym->prop_tail = pr;
+		sym->prop_tail = &pr->next;
 	}
 	return pr;
 }
@@ -405,7 +409,7 @@ static struct kx_menu *choice_first_menu(struct kx_sym *choice)
 }
 
 static void finalize(struct kx_parser *p, struct kx_menu *parent,
-		     bool inside_choice)
+		     bool inside_choice, int depth)
 {
 	struct kx_kconfig *kc = KC;
 	bool v2 = kc->sem.choice_v2;
@@ -413,6 +417,21 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 	struct kx_menu *m, *last;
 	struct kx_prop *pr;
 	struct kx_expr *parentdep, *basedep, *dep, *dep2;
+
+	/*
+	 * Robustness: this recursion follows the menu tree, automatic
+	 * submenus included (a chain of N symbols each depending on the one
+	 * before nests N deep): bounded by KX_MENU_MAX_DEPTH.
+	 */
+	if (depth > KX_MENU_MAX_DEPTH) {
+		if (!p->menu_too_deep)
+			kx_parse_msg(p, KX_DIAG_ERROR, parent->file, parent->line,
+				     "%s:%d: menu entries nested too deeply (more than %d levels)",
+				     parent->file ? parent->file : "", parent->line,
+				     KX_MENU_MAX_DEPTH);
+		p->menu_too_deep = true;
+		return;
+	}
 
 	if (parent->list) {
 		parentdep = parent->dep;
@@ -456,11 +475,16 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 						es->rev_dep = kx_expr_or(kc, es->rev_dep, e);
 					else
 						es->implied = kx_expr_or(kc, es->implied, e);
+					/* robustness: too many selects (model.h) */
+					if (kc->expr_too_deep)
+						kx_parse_too_deep(p, pr->file, pr->line);
 				}
 			}
+			if (kc->expr_too_deep)
+				kx_parse_too_deep(p, m->file, m->line);
 		}
 		for (m = parent->list; m; m = m->next)
-			finalize(p, m, v2 && sym && kx_sym_is_choice(sym));
+			finalize(p, m, v2 && sym && kx_sym_is_choice(sym), depth + 1);
 	} else if (sym && !(v2 && inside_choice)) {
 		/*
 		 * Automatic submenu: the entries after 'sym' that depend on
@@ -485,7 +509,7 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 				if (!kx_expr_is_yes(kc, dep2))
 					break;
 			}
-			finalize(p, m, false);
+			finalize(p, m, false, depth + 1);
 			m->parent = parent;
 			last = m;
 		}
@@ -558,7 +582,7 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 
 void kx_menu_finalize(struct kx_parser *p)
 {
-	finalize(p, &KC->rootmenu, false);
+	finalize(p, &KC->rootmenu, false, 0);
 }
 
 /* ---- recursive dependency check ---------------------------------------------- */
@@ -697,11 +721,19 @@ static struct kx_sym *check_expr(struct dep_check *c, const struct kx_expr *e)
 	switch (e->type) {
 	case KX_E_OR:
 	case KX_E_AND:
-		if ((s = check_expr(c, e->left.expr)))
-			return s;
-		return check_expr(c, e->right.expr);
+		/* robustness: expression levels count towards the depth
+		 * limit of check_sym() too (chain x expression depth) */
+		c->depth++;
+		s = check_expr(c, e->left.expr);
+		if (!s)
+			s = check_expr(c, e->right.expr);
+		c->depth--;
+		return s;
 	case KX_E_NOT:
-		return check_expr(c, e->left.expr);
+		c->depth++;
+		s = check_expr(c, e->left.expr);
+		c->depth--;
+		return s;
 	case KX_E_SYMBOL:
 		return check_sym(c, e->left.sym);
 	case KX_E_RANGE:
@@ -803,11 +835,18 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym)
 	}
 	if (sym->flags & KX_SYM_CHECKED)
 		return NULL;
-	if (++c->depth > 20000) {
-		/* bounded recursion on hostile input */
-		c->depth--;
-		kx_parse_msg(c->p, KX_DIAG_ERROR, NULL, 0,
-			     "dependency chain too deep (more than 20000 symbols)");
+	c->depth += 4;
+	if (c->depth > KX_EVAL_MAX_WEIGHT) {
+		/* bounded recursion on hostile input: symbols (4 frames
+		 * each) and expression levels, as kx_menu_check_eval_depth */
+		struct kx_menu *m = sym->menus;
+
+		c->depth -= 4;
+		kx_parse_msg(c->p, KX_DIAG_ERROR, m ? m->file : NULL, m ? m->line : 0,
+			     "%s:%d: dependency chain too long: the value of %s "
+			     "depends on more than %d nested evaluation steps",
+			     m ? m->file : "", m ? m->line : 0,
+			     sym->name ? sym->name : "<choice>", KX_EVAL_MAX_WEIGHT);
 		return sym;
 	}
 	cm = choice_menu_of(kc, sym);
@@ -824,7 +863,7 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym)
 		s2 = check_sym_deps(c, sym);
 		sym->flags &= ~KX_SYM_CHECK;
 	}
-	c->depth--;
+	c->depth -= 4;
 	return s2;
 }
 
@@ -872,4 +911,185 @@ int kx_menu_check_deps(struct kx_parser *p)
 		}
 	}
 	return nerr;
+}
+
+/* ---- robustness: the evaluator's recursion is bounded ------------------------ */
+
+/*
+ * The evaluator (analyzer/eval.c) computes a value recursively: a symbol's
+ * expressions are walked (one C frame per level) and every symbol they
+ * mention is computed first (a few frames each).  So its C stack grows with
+ * the longest chain of symbols, each weighted with the depth of its
+ * expressions.  kx_menu_check_eval_depth() computes that weight for every
+ * symbol without recursion (the walk below is iterative; only single
+ * expressions are walked recursively, and they are at most
+ * KX_EXPR_MAX_DEPTH deep) and rejects trees above KX_EVAL_MAX_WEIGHT.
+ */
+struct ed_frame {
+	struct kx_sym *sym;
+	struct kx_sym **adj;	/* symbols 'sym' refers to */
+	size_t nadj, i;
+	unsigned long weight;	/* this symbol's own frames */
+	unsigned long best;	/* heaviest neighbour so far */
+};
+
+struct ed_adj {
+	struct kx_sym **v;
+	size_t n, cap;
+	unsigned maxdepth;
+};
+
+static void ed_add(struct ed_adj *a, struct kx_sym *s)
+{
+	if (!s || (s->flags & KX_SYM_CONST))
+		return;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = kx_xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = s;
+}
+
+static void ed_expr(struct ed_adj *a, const struct kx_expr *e)
+{
+	if (!e)
+		return;
+	if (e->depth > a->maxdepth)
+		a->maxdepth = e->depth;
+	switch (e->type) {
+	case KX_E_OR:
+	case KX_E_AND:
+		ed_expr(a, e->left.expr);
+		ed_expr(a, e->right.expr);
+		break;
+	case KX_E_NOT:
+		ed_expr(a, e->left.expr);
+		break;
+	case KX_E_SYMBOL:
+		ed_add(a, e->left.sym);
+		break;
+	default:
+		ed_add(a, e->left.sym);
+		ed_add(a, e->right.sym);
+		break;
+	}
+}
+
+/* Everything the evaluation of 's' may compute first (a superset). */
+static void ed_neighbours(struct kx_kconfig *kc, struct kx_sym *s,
+			  struct ed_adj *a)
+{
+	struct kx_menu *cm;
+
+	ed_expr(a, s->dir_dep);
+	ed_expr(a, s->rev_dep);
+	ed_expr(a, s->implied);
+	for (struct kx_prop *pr = s->prop; pr; pr = pr->next) {
+		ed_expr(a, pr->visible);
+		if (pr->type != KX_P_SELECT && pr->type != KX_P_IMPLY)
+			ed_expr(a, pr->expr);
+	}
+	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
+		ed_expr(a, m->dep);
+		ed_expr(a, m->visibility);
+	}
+	if (kc->modules_sym)
+		ed_add(a, kc->modules_sym);
+	cm = choice_menu_of(kc, s);
+	if (cm && cm->sym)
+		ed_add(a, cm->sym);
+	if (kx_sym_is_choice(s) && (cm = choice_first_menu(s))) {
+		if (kc->sem.choice_v2) {
+			for (struct kx_menu *m = cm->list; m; m = kx_menu_next(m, cm))
+				ed_add(a, m->sym);
+		} else {
+			for (size_t i = 0; i < cm->nmembers; i++)
+				ed_add(a, cm->members[i]);
+		}
+	}
+}
+
+int kx_menu_check_eval_depth(struct kx_parser *p)
+{
+	struct kx_kconfig *kc = KC;
+	size_t n = kc->nsyms, top = 0;
+	/* per symbol (by seq): 0 new, 1 on the stack, 2 done; and weight */
+	unsigned char *state = kx_xcalloc(n ? n : 1, 1);
+	unsigned long *height = kx_xcalloc(n ? n : 1, sizeof(*height));
+	struct ed_frame *stack = kx_xcalloc(n ? n : 1, sizeof(*stack));
+	int err = 0;
+
+	for (size_t r = 0; r < n && !err; r++) {
+		if (state[r])
+			continue;
+		/* push r */
+		top = 0;
+		memset(&stack[0], 0, sizeof(stack[0]));
+		stack[0].sym = kc->syms[r];
+		state[r] = 1;
+		while (top < n) {
+			struct ed_frame *f = &stack[top];
+
+			if (f->weight == 0) {	/* first visit */
+				struct ed_adj a = { NULL, 0, 0, 0 };
+
+				ed_neighbours(kc, f->sym, &a);
+				f->adj = a.v;
+				f->nadj = a.n;
+				/* calc_value and the helpers between it and
+				 * kx_expr_calc, plus the expression walk */
+				f->weight = 4 + a.maxdepth;
+			}
+			if (f->i < f->nadj) {
+				struct kx_sym *t = f->adj[f->i++];
+				size_t ti = t->seq;
+
+				if (ti >= n || kc->syms[ti] != t)
+					continue;
+				if (state[ti] == 2) {
+					if (height[ti] > f->best)
+						f->best = height[ti];
+					continue;
+				}
+				if (state[ti] == 1)	/* a choice and its members */
+					continue;
+				state[ti] = 1;
+				top++;
+				memset(&stack[top], 0, sizeof(stack[top]));
+				stack[top].sym = t;
+				continue;
+			}
+			/* done with f */
+			height[f->sym->seq] = f->weight + f->best;
+			state[f->sym->seq] = 2;
+			free(f->adj);
+			f->adj = NULL;
+			if (height[f->sym->seq] > KX_EVAL_MAX_WEIGHT) {
+				struct kx_menu *m = f->sym->menus;
+
+				kx_parse_msg(p, KX_DIAG_ERROR, m ? m->file : NULL,
+					     m ? m->line : 0,
+					     "%s:%d: dependency chain too long: the value of %s "
+					     "depends on more than %d nested evaluation steps",
+					     m ? m->file : "", m ? m->line : 0,
+					     f->sym->name ? f->sym->name : "<choice>",
+					     KX_EVAL_MAX_WEIGHT);
+				err = KX_ELIMIT;
+				break;
+			}
+			if (top == 0)
+				break;
+			top--;
+			if (height[f->sym->seq] > stack[top].best)
+				stack[top].best = height[f->sym->seq];
+		}
+		for (size_t i = 0; i <= top && i < n; i++) {
+			free(stack[i].adj);
+			stack[i].adj = NULL;
+		}
+	}
+	free(state);
+	free(height);
+	free(stack);
+	return err;
 }

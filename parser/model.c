@@ -234,7 +234,7 @@ static void exprtab_grow(struct kx_kconfig *kc)
 }
 
 static struct kx_expr *expr_lookup(struct kx_kconfig *kc, enum kx_expr_type t,
-				   void *l, void *r)
+				   void *l, void *r, unsigned depth)
 {
 	struct kx_expr *e;
 	size_t j;
@@ -250,6 +250,7 @@ static struct kx_expr *expr_lookup(struct kx_kconfig *kc, enum kx_expr_type t,
 	e->type = t;
 	e->left.expr = l;
 	e->right.expr = r;
+	e->depth = depth;
 	e->hnext = kc->exprtab[j];
 	kc->exprtab[j] = e;
 	kc->nexprs++;
@@ -258,19 +259,46 @@ static struct kx_expr *expr_lookup(struct kx_kconfig *kc, enum kx_expr_type t,
 
 struct kx_expr *kx_expr_sym(struct kx_kconfig *kc, struct kx_sym *s)
 {
-	return expr_lookup(kc, KX_E_SYMBOL, s, NULL);
+	return expr_lookup(kc, KX_E_SYMBOL, s, NULL, 1);
+}
+
+/*
+ * Robustness: the depth of a new operator node, or 0 when it would exceed
+ * KX_EXPR_MAX_DEPTH.  Then kc->expr_too_deep is set and the caller returns
+ * the constant n instead, so that no walker ever recurses deeper than the
+ * limit; the load reports the error and fails (see model.h).
+ */
+static unsigned node_depth(struct kx_kconfig *kc, const struct kx_expr *a,
+			   const struct kx_expr *b)
+{
+	unsigned da = a ? a->depth : 0, db = b ? b->depth : 0;
+	unsigned d = 1 + (da > db ? da : db);
+
+	if (d > KX_EXPR_MAX_DEPTH) {
+		kc->expr_too_deep = true;
+		return 0;
+	}
+	return d;
 }
 
 struct kx_expr *kx_expr_one(struct kx_kconfig *kc, enum kx_expr_type t,
 			    struct kx_expr *e)
 {
-	return expr_lookup(kc, t, e, NULL);
+	unsigned d = node_depth(kc, e, NULL);
+
+	if (!d)
+		return kx_expr_sym(kc, &kc->sym_no);
+	return expr_lookup(kc, t, e, NULL, d);
 }
 
 struct kx_expr *kx_expr_two(struct kx_kconfig *kc, enum kx_expr_type t,
 			    struct kx_expr *a, struct kx_expr *b)
 {
-	return expr_lookup(kc, t, a, b);
+	unsigned d = node_depth(kc, a, b);
+
+	if (!d)
+		return kx_expr_sym(kc, &kc->sym_no);
+	return expr_lookup(kc, t, a, b, d);
 }
 
 /* 'e' with operands l and r: 'e' itself when they did not change */
@@ -285,7 +313,7 @@ static struct kx_expr *rebuild(struct kx_kconfig *kc, struct kx_expr *e,
 struct kx_expr *kx_expr_comp(struct kx_kconfig *kc, enum kx_expr_type t,
 			     struct kx_sym *a, struct kx_sym *b)
 {
-	return expr_lookup(kc, t, a, b);
+	return expr_lookup(kc, t, a, b, 1);
 }
 
 struct kx_expr *kx_expr_and(struct kx_kconfig *kc, struct kx_expr *a,
@@ -876,10 +904,15 @@ struct printer {
 	struct kx_buf *b;
 	const char *(*valfn)(void *ctx, struct kx_sym *s);
 	void *ctx;
+	bool quote;
 };
 
 static void put_sym(struct printer *p, struct kx_sym *s)
 {
+	if (p->quote && (s->flags & KX_SYM_CONST) && s->type == KX_S_UNKNOWN) {
+		kx_buf_printf(p->b, "\"%s\"", s->name);
+		return;
+	}
 	kx_buf_puts(p->b, s->name ? s->name : "<choice>");
 	if (p->valfn && s->type != KX_S_UNKNOWN && s->name)
 		kx_buf_printf(p->b, " [=%s]", p->valfn(p->ctx, s));
@@ -939,7 +972,16 @@ static void print_rec(struct printer *p, const struct kx_expr *e,
 void kx_expr_print(struct kx_buf *b, const struct kx_expr *e,
 		   const char *(*valfn)(void *ctx, struct kx_sym *s), void *ctx)
 {
-	struct printer p = { b, valfn, ctx };
+	struct printer p = { b, valfn, ctx, false };
+
+	print_rec(&p, e, KX_E_NONE);
+}
+
+void kx_expr_print_readable(struct kx_buf *b, const struct kx_expr *e,
+			    const char *(*valfn)(void *ctx, struct kx_sym *s),
+			    void *ctx)
+{
+	struct printer p = { b, valfn, ctx, true };
 
 	print_rec(&p, e, KX_E_NONE);
 }

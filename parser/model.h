@@ -56,7 +56,19 @@ struct kx_expr {
 	} left, right;
 	struct kx_expr *hnext;	/* hash-consing chain */
 	struct kx_expr *xform;	/* memoised kx_expr_transform() result */
+	unsigned depth;		/* 1 for a symbol or comparison */
 };
+
+/*
+ * No expression is deeper than this (docs/RELIABILITY.md): the walkers
+ * (transformations, evaluation, printing) recurse on the C stack.  The
+ * constructors never build a deeper one: they set kc->expr_too_deep and
+ * return the constant n instead, and the load fails with
+ * "FILE:LINE: expression nested too deeply (more than N levels)".  The
+ * deepest expression of Linux 6.12 (x86) has 500 levels (the selectors of
+ * REGMAP_I2C, one OR each).
+ */
+#define KX_EXPR_MAX_DEPTH 10000
 
 enum kx_prop_type {
 	KX_P_UNKNOWN, KX_P_PROMPT, KX_P_COMMENT, KX_P_MENU, KX_P_DEFAULT,
@@ -134,6 +146,10 @@ struct kx_sym {
 	unsigned seq;			/* creation order */
 	struct kx_sym *hnext;		/* name table chain */
 	void *user;			/* free for analyses (set/reset by them) */
+	/* (parse) where the next property / entry is appended: keeps a
+	 * symbol defined thousands of times linear to load */
+	struct kx_prop **prop_tail;
+	struct kx_menu **menus_tail;
 };
 
 /* menu flags */
@@ -148,6 +164,7 @@ struct kx_dep {
 
 struct kx_menu {
 	struct kx_menu *next, *parent, *list;
+	struct kx_menu *lexical_parent;	/* the enclosing block as written */
 	struct kx_sym *sym;		/* NULL for menu, comment, if */
 	struct kx_prop *prompt;
 	struct kx_expr *visibility;	/* 'visible if' */
@@ -230,6 +247,7 @@ struct kx_kconfig {
 	void (*info)(void *ctx, const char *line);
 	void *info_ctx;
 	int expr_trans_count;		/* simplification bookkeeping */
+	bool expr_too_deep;		/* a constructor hit KX_EXPR_MAX_DEPTH */
 	bool changed;			/* (eval) conf_get_changed() */
 	int sym_warnings;		/* (eval) unmet dependency warnings */
 	void *eval;			/* evaluator private state */
@@ -292,6 +310,14 @@ bool kx_expr_depends_symbol(const struct kx_expr *e, const struct kx_sym *s);
  */
 void kx_expr_print(struct kx_buf *b, const struct kx_expr *e,
 		   const char *(*valfn)(void *ctx, struct kx_sym *s), void *ctx);
+
+/*
+ * For people: like kx_expr_print with values, but constant strings are
+ * quoted ("i386"="x86") so that they cannot be mistaken for symbols.
+ */
+void kx_expr_print_readable(struct kx_buf *b, const struct kx_expr *e,
+			    const char *(*valfn)(void *ctx, struct kx_sym *s),
+			    void *ctx);
 
 /* ---- menus ----------------------------------------------------------------- */
 
