@@ -431,6 +431,33 @@ static char *read_tree_file(struct kx_confio *io, const char *path)
 	return data;
 }
 
+char *kx_arch_defconfig(struct kx_confio *io, struct kx_env *env)
+{
+	struct kx_kconfig *kc = io->kc;
+	const char *srcarch = kx_env_get(env, "SRCARCH");
+	const char *arch = kx_env_get(env, "ARCH");
+	const char *name = kx_env_get(env, "KBUILD_DEFCONFIG");
+	char *guess, *probe, *path;
+
+	if (!srcarch)
+		srcarch = kc->srcarch;
+	if (!arch)
+		arch = kc->arch;
+	if (name)
+		return kx_xasprintf("arch/%s/configs/%s", srcarch, name);
+	/* no KBUILD_DEFCONFIG: ARCH_defconfig when the arch has one */
+	guess = kx_xasprintf("arch/%s/configs/%s_defconfig", srcarch, arch);
+	probe = read_tree_file(io, guess);
+	if (probe)
+		path = guess;
+	else {
+		path = kx_xasprintf("arch/%s/configs/defconfig", srcarch);
+		free(guess);
+	}
+	free(probe);
+	return path;
+}
+
 int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
 		 char **text)
 {
@@ -499,18 +526,7 @@ int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
 		bool defcfg = !strcmp(spec, "defconfig");
 
 		if (defcfg) {
-			const char *name = kx_env_get(env, "KBUILD_DEFCONFIG");
-			char *guess = kx_xasprintf("arch/%s/configs/%s_defconfig", srcarch, arch);
-			char *probe = read_tree_file(io, guess);
-
-			if (name)
-				path = kx_xasprintf("arch/%s/configs/%s", srcarch, name);
-			else if (probe)
-				path = kx_xstrdup(guess);
-			else
-				path = kx_xasprintf("arch/%s/configs/defconfig", srcarch);
-			free(probe);
-			free(guess);
+			path = kx_arch_defconfig(io, env);
 		} else if (strlen(spec) > 10 &&
 			   !strcmp(spec + strlen(spec) - 10, "_defconfig") &&
 			   !strchr(spec, '/')) {

@@ -91,6 +91,13 @@ char *kx_similar_symbols(struct kx_kconfig *kc, const char *name, int max);
  * 'open' (from io) finds files in the tree.  Returns 0, KX_ENOTFOUND
  * (message in diags) or KX_EINVAL.
  */
+/*
+ * The arch's default configuration file, relative to the tree, as `make
+ * defconfig` picks it: arch/$SRCARCH/configs/$KBUILD_DEFCONFIG (from env),
+ * else ARCH_defconfig when it exists, else defconfig.  Caller frees.
+ */
+char *kx_arch_defconfig(struct kx_confio *io, struct kx_env *env);
+
 int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
 		 char **text);
 

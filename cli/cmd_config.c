@@ -16,6 +16,7 @@
 
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
+#include "analyzer/merge.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 
@@ -842,7 +843,7 @@ static void native_usage(const char *cmd, enum mode m)
 	bool batch = m == M_OLDDEFCONFIG || m == M_DEFCONFIG;
 
 	printf("Usage: kxen-config [global options] %s%s%s\n\n", cmd,
-	       arg ? " FILE" : "", batch ? " [--batch DIR --out DIR]" : "");
+	       m == M_DEFCONFIG ? " [FILE]" : arg ? " FILE" : "", batch ? " [--batch DIR --out DIR]" : "");
 	for (size_t i = 0; i < NMODES; i++)
 		if (modes[i].mode == m)
 			printf("%s.\n", modes[i].help);
@@ -851,7 +852,8 @@ static void native_usage(const char *cmd, enum mode m)
 	       "byte-identical to `make %s`.\n", cmd);
 	if (m == M_DEFCONFIG)
 		printf("FILE is read as given, else relative to the tree "
-		       "(e.g. arch/x86/configs/x86_64_defconfig).\n");
+		       "(e.g. arch/x86/configs/x86_64_defconfig);\n"
+		       "without FILE, the arch's default (KBUILD_DEFCONFIG), like `make defconfig`.\n");
 	if (m == M_SAVEDEFCONFIG)
 		printf("FILE receives the minimal configuration (like `make savedefconfig`).\n");
 	if (m == M_RANDCONFIG)
@@ -924,6 +926,7 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 {
 	struct run r;
 	const char *file = NULL, *batch = NULL, *out = NULL;
+	char *def = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -960,7 +963,7 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 		}
 		file = a;
 	}
-	if ((r.mode == M_DEFCONFIG || r.mode == M_SAVEDEFCONFIG) && !file && !batch) {
+	if (r.mode == M_SAVEDEFCONFIG && !file) {
 		kx_errorf("%s needs a FILE argument (see kxen-config %s --help)", cmd, cmd);
 		return KX_EXIT_USAGE;
 	}
@@ -986,6 +989,13 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 		setenv("KCONFIG_CONFIG", s->config, 1);
 	if (batch)
 		return run_batch(s, &r, batch, out);
+	if (r.mode == M_DEFCONFIG && !file) {
+		/* like `make defconfig`: the arch's KBUILD_DEFCONFIG */
+		def = kx_arch_defconfig(&s->io, s->env);
+		file = def;
+		r.file = file;
+	}
 	rc = run_mode(s, &r, r.mode == M_DEFCONFIG ? file : NULL);
+	free(def);
 	return rc == 1 ? KX_EXIT_NO : rc;
 }

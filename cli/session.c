@@ -321,7 +321,11 @@ int kx_session_load(struct kx_session *s)
 		eo.cmdline = s->cmdline;
 		/* CC/RUSTC --version only when probes may run at all */
 		eo.run_tools = s->probes == KX_PROBES_RUN;
+		if (!s->no_cache)
+			eo.tool_cache_dir = cache = kx_cache_dir("probes");
 		kx_env_derive(s->env, s->tree, &eo, &s->diags);
+		free(cache);
+		cache = NULL;
 	}
 
 	memset(&so, 0, sizeof(so));

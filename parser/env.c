@@ -68,12 +68,14 @@ struct kx_env {
 	char **values;
 	size_t n, cap;
 	char **vec;		/* cached "NAME=VALUE" vector, or NULL */
+	unsigned long gen;	/* changes whenever a variable does */
 };
 
 static void drop_vector(struct kx_env *e)
 {
 	size_t i;
 
+	e->gen++;
 	if (!e->vec)
 		return;
 	for (i = 0; e->vec[i]; i++)
@@ -199,6 +201,11 @@ char *const *kx_env_vector(struct kx_env *e)
 	for (i = 0; i < e->n; i++)
 		e->vec[i] = kx_xasprintf("%s=%s", e->names[i], e->values[i]);
 	return e->vec;
+}
+
+unsigned long kx_env_generation(const struct kx_env *e)
+{
+	return e->gen;
 }
 
 /* Number of variables. */
@@ -383,7 +390,7 @@ static char *kernelversion(const char *mk)
 }
 
 /* Runs 'cmd' like make's $(shell) for a one-line answer; "" on failure. */
-static char *run_tool(struct kx_env *e, const char *cmd)
+static char *run_tool(struct kx_env *e, const char *cmd, const char *cache_dir)
 {
 	struct kx_shell_opts so;
 	struct kx_shell *sh = NULL;
@@ -392,6 +399,7 @@ static char *run_tool(struct kx_env *e, const char *cmd)
 	memset(&so, 0, sizeof(so));
 	so.policy = KX_PROBES_RUN;
 	so.timeout = 60;
+	so.cache_dir = cache_dir;
 	if (kx_shell_new(&sh, e, &so) < 0)
 		return kx_xstrdup("");
 	if (kx_shell_run(sh, cmd, &out) < 0)
@@ -676,6 +684,7 @@ struct derive {
 	const char *topmk;		/* the tree's top Makefile, or NULL */
 	char *subarch;			/* make's $(SUBARCH) */
 	char *cross_compiling;		/* make's $(cross_compiling) */
+	const char *tool_cache;		/* opts->tool_cache_dir */
 };
 
 /* Whether 'name' was given on make's command line. */
@@ -1579,11 +1588,11 @@ static void set_tools(struct derive *dv, const char *llvm_pre,
 }
 
 /* $(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null | head -n 1)) */
-static char *cc_version_text(struct kx_env *e)
+static char *cc_version_text(struct kx_env *e, const char *cache_dir)
 {
 	char *cmd = kx_xasprintf("LC_ALL=C %s --version 2>/dev/null | head -n 1",
 				 kx_env_get(e, "CC"));
-	char *s = run_tool(e, cmd);
+	char *s = run_tool(e, cmd, cache_dir);
 
 	free(cmd);
 	remove_pound(s);
@@ -1623,6 +1632,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	dv.e = e;
 	dv.cl = opts ? opts->cmdline : NULL;
 	dv.arch_opt = opts ? opts->arch : NULL;
+	dv.tool_cache = opts ? opts->tool_cache_dir : NULL;
 	dv.t = t;
 	dv.d = d;
 	apply_cmdline(&dv);
@@ -1714,7 +1724,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	 */
 	cc0 = kx_xstrdup(kx_env_get(e, "CC"));
 	if (run_tools && !from_cmdline(&dv, "CC_VERSION_TEXT")) {
-		text0 = cc_version_text(e);
+		text0 = cc_version_text(e, dv.tool_cache);
 		cc_text = text0;
 	} else {
 		cc_text = kx_env_get(e, "CC_VERSION_TEXT");
@@ -1750,7 +1760,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 		if (!strcmp(cc0, kx_env_get(e, "CC"))) {
 			make_set(&dv, "CC_VERSION_TEXT", text0);
 		} else {
-			s = cc_version_text(e);
+			s = cc_version_text(e, dv.tool_cache);
 			make_set(&dv, "CC_VERSION_TEXT", s);
 			free(s);
 			s = NULL;
@@ -1761,7 +1771,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 		char *cmd = kx_xasprintf("%s --version 2>/dev/null",
 					 kx_env_get(e, "RUSTC"));
 
-		s = run_tool(e, cmd);
+		s = run_tool(e, cmd, dv.tool_cache);
 		free(cmd);
 		remove_pound(s);
 		make_set(&dv, "RUSTC_VERSION_TEXT", s);

@@ -41,6 +41,12 @@ void kx_env_unset(struct kx_env *e, const char *name);
  */
 char *const *kx_env_vector(struct kx_env *e);
 
+/*
+ * A number that changes whenever a variable of 'e' is set or removed, so
+ * that callers can memoise what they compute from the whole environment.
+ */
+unsigned long kx_env_generation(const struct kx_env *e);
+
 /* Number of variables, and iteration in insertion order. */
 size_t kx_env_count(const struct kx_env *e);
 void kx_env_at(const struct kx_env *e, size_t i, const char **name,
@@ -81,6 +87,13 @@ struct kx_env_opts {
 	 * same texts; replay files match on the command alone.)
 	 */
 	bool run_tools;
+	/*
+	 * The persistent probe cache directory for those two commands (NULL:
+	 * always run them).  They are cached like Kconfig's own probes (see
+	 * shell.h): keyed by the command, the environment and the identity
+	 * of the programs it names, so a different compiler is a miss.
+	 */
+	const char *tool_cache_dir;
 	/*
 	 * Assignments given on make's command line (`make CC=clang LLVM=1
 	 * ...`), or NULL.  They win over everything the Makefiles assign and

@@ -215,7 +215,9 @@ static uint32_t expr_key(enum kx_expr_type t, const void *l, const void *r)
 
 static void exprtab_grow(struct kx_kconfig *kc)
 {
-	size_t cap = kc->exprtab_cap ? kc->exprtab_cap * 2 : 65536;
+	/* a full x86 tree makes about 200k expressions: start big enough
+	 * that a full load grows the table at most once */
+	size_t cap = kc->exprtab_cap ? kc->exprtab_cap * 2 : 1 << 18;
 	struct kx_expr **tab = kx_xcalloc(cap, sizeof(*tab));
 
 	for (size_t i = 0; i < kc->exprtab_cap; i++) {
@@ -239,7 +241,7 @@ static struct kx_expr *expr_lookup(struct kx_kconfig *kc, enum kx_expr_type t,
 	struct kx_expr *e;
 	size_t j;
 
-	if (kc->nexprs * 2 >= kc->exprtab_cap)
+	if (kc->nexprs >= kc->exprtab_cap)	/* chains average at most 1 */
 		exprtab_grow(kc);
 	j = expr_key(t, l, r) & (kc->exprtab_cap - 1);
 	for (e = kc->exprtab[j]; e; e = e->hnext)

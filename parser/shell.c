@@ -355,6 +355,11 @@ struct kx_shell {
 	struct strmap replay;	/* cmd -> answer */
 	struct strmap pathmemo;	/* word -> resolved path or "" */
 	char *pathmemo_path;	/* PATH the pathmemo was computed with */
+	struct strmap realmemo;	/* path -> its identity line, or "" */
+	/* the env's key lines and their SHA-256, for env generation envgen */
+	char *envtext;
+	char envhex[65];
+	unsigned long envgen;
 
 	struct kx_shell_stats st;
 	char *last_error;
@@ -897,13 +902,20 @@ static bool env_is_noise(const char *nv)
 	       !strncmp(nv, "SHLVL=", 6);
 }
 
-/* The env as sorted escaped lines "env\tNAME=VALUE\n" (minus noise). */
-static void add_env_lines(struct kx_shell *sh, struct kx_buf *key)
+/*
+ * The env as sorted escaped lines "env\tNAME=VALUE\n" (minus noise), and
+ * their SHA-256 in sh->envhex; computed once per env generation.
+ */
+static const char *env_lines(struct kx_shell *sh)
 {
-	char *const *vec = kx_env_vector(sh->env);
+	char *const *vec;
 	size_t n = 0, i;
 	char **sorted;
+	struct kx_buf key = KX_BUF_INIT;
 
+	if (sh->envtext && sh->envgen == kx_env_generation(sh->env))
+		return sh->envtext;
+	vec = kx_env_vector(sh->env);
 	while (vec[n])
 		n++;
 	sorted = kx_xcalloc(n + 1, sizeof(char *));
@@ -912,11 +924,16 @@ static void add_env_lines(struct kx_shell *sh, struct kx_buf *key)
 	for (i = 0; i < n; i++) {
 		if (env_is_noise(sorted[i]))
 			continue;
-		kx_buf_puts(key, "env\t");
-		escape_into(key, sorted[i]);
-		kx_buf_putc(key, '\n');
+		kx_buf_puts(&key, "env\t");
+		escape_into(&key, sorted[i]);
+		kx_buf_putc(&key, '\n');
 	}
 	free(sorted);
+	free(sh->envtext);
+	sh->envtext = kx_buf_detach(&key);
+	sha256_hex(sh->envtext, strlen(sh->envtext), sh->envhex);
+	sh->envgen = kx_env_generation(sh->env);
+	return sh->envtext;
 }
 
 /* PATH search for a bare word, memoized per PATH; NULL: not found. */
@@ -985,8 +1002,18 @@ static void add_file(struct kx_shell *sh, const char *path, char ***files,
 
 	if (path[0] != '/')
 		path = abs = kx_xasprintf("%s/%s", sh->cwd_abs, path);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		real = realpath(path, NULL);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* realpath() is a readlink per component: once per path */
+		const char *memo = strmap_get(&sh->realmemo, path);
+
+		if (memo) {
+			real = kx_xstrdup(memo);
+		} else {
+			real = realpath(path, NULL);
+			if (real)
+				strmap_set(&sh->realmemo, path, real);
+		}
+	}
 	if (real) {
 		kx_buf_puts(&line, "file\t");
 		escape_into(&line, real);
@@ -1071,7 +1098,7 @@ static char *cache_key(struct kx_shell *sh, const char *cmd)
 	kx_buf_puts(&key, "\ncwd\t");
 	escape_into(&key, sh->cwd_abs);
 	kx_buf_putc(&key, '\n');
-	add_env_lines(sh, &key);
+	kx_buf_puts(&key, env_lines(sh));
 	add_file_lines(sh, &key, cmd);
 	return kx_buf_detach(&key);
 }
@@ -1250,13 +1277,8 @@ static void cache_write(struct kx_shell *sh, const char *key, const char *ans)
 
 static char *memo_key(struct kx_shell *sh, const char *cmd)
 {
-	struct kx_buf env = KX_BUF_INIT;
-	char hex[65];
-
-	add_env_lines(sh, &env);
-	sha256_hex(kx_buf_cstr(&env), env.len, hex);
-	kx_buf_free(&env);
-	return kx_xasprintf("%s %s", hex, cmd);
+	env_lines(sh);
+	return kx_xasprintf("%s %s", sh->envhex, cmd);
 }
 
 static void record(struct kx_shell *sh, const char *cmd, const char *ans)
@@ -1415,6 +1437,8 @@ void kx_shell_free(struct kx_shell *sh)
 	strmap_clear(&sh->memo);
 	strmap_clear(&sh->replay);
 	strmap_clear(&sh->pathmemo);
+	strmap_clear(&sh->realmemo);
+	free(sh->envtext);
 	free(sh->pathmemo_path);
 	free(sh->cache_dir);
 	free(sh->cwd);

@@ -233,7 +233,8 @@ void kx_arena_free(struct kx_arena *a)
 
 void *kx_arena_alloc(struct kx_arena *a, size_t n)
 {
-	const size_t align = sizeof(max_align_t);
+	/* pointers and 64-bit integers; nothing here needs long double */
+	const size_t align = 8;
 	struct arena_chunk *c = a->chunks;
 
 	a->bytes += n;
@@ -253,7 +254,9 @@ void *kx_arena_alloc(struct kx_arena *a, size_t n)
 	if (!c || c->size - c->used < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 
-		c = kx_xmalloc(sizeof(*c) + size);
+		/* calloc: fresh chunks are zero (and large ones come from
+		 * mmap already zeroed), so allocations need no memset */
+		c = kx_xcalloc(1, sizeof(*c) + size);
 		c->size = size;
 		c->used = 0;
 		if (n > ARENA_CHUNK / 4 && a->chunks) {
@@ -267,7 +270,6 @@ void *kx_arena_alloc(struct kx_arena *a, size_t n)
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += n;
-	memset(p, 0, n);
 	return p;
 }
 

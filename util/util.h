@@ -84,7 +84,7 @@ struct kx_arena;
 
 struct kx_arena *kx_arena_new(void);
 void kx_arena_free(struct kx_arena *a);
-void *kx_arena_alloc(struct kx_arena *a, size_t n);	/* zeroed, aligned */
+void *kx_arena_alloc(struct kx_arena *a, size_t n);	/* zeroed, 8-byte aligned */
 char *kx_arena_strdup(struct kx_arena *a, const char *s);
 char *kx_arena_strndup(struct kx_arena *a, const char *s, size_t n);
 char *kx_arena_printf(struct kx_arena *a, const char *fmt, ...)
