@@ -48,7 +48,7 @@ static int write_out(const char *out, const char *text)
 
 static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool verbose)
 {
-	kx_buf_printf(b, "  %-48s %11s %11s\n", "menu", "before y/m", "after y/m");
+	kx_buf_printf(b, "  %11s %11s   %s\n", "before y/m", "after y/m", "menu");
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const struct kx_prune_group *g = &p->groups[i];
 		char before[32], after[32];
@@ -57,10 +57,15 @@ static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool
 			continue;
 		snprintf(before, sizeof(before), "%u/%u", g->y_before, g->m_before);
 		snprintf(after, sizeof(after), "%u/%u", g->y_after, g->m_after);
-		kx_buf_printf(b, "  %-48.48s %11s %11s\n", g->menu, before, after);
+		kx_buf_printf(b, "  %11s %11s   %s\n", before, after, g->menu);
 	}
-	kx_buf_printf(b, "  %-48s %5u/%-5u %5u/%-5u\n", "total", p->y_before, p->m_before,
-		      p->y_after, p->m_after);
+	{
+		char before[32], after[32];
+
+		snprintf(before, sizeof(before), "%u/%u", p->y_before, p->m_before);
+		snprintf(after, sizeof(after), "%u/%u", p->y_after, p->m_after);
+		kx_buf_printf(b, "  %11s %11s   %s\n", before, after, "total");
+	}
 	kx_buf_printf(b, "%zu options pruned", p->npruned);
 	if (p->nkept)
 		kx_buf_printf(b, ", %zu kept although the policy calls them hardware", p->nkept);
@@ -302,8 +307,11 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
+	/* the default policy by its name, not by where it is installed */
 	kx_buf_printf(&b, "Pruned %s into %s (policy %s, profile \"%s\"):\n",
-		      base ? base : kx_session_config_path(s), out, policy, prof.name);
+		      base ? base : kx_session_config_path(s), out,
+		      ppath && s->verbose <= 0 ? "fragments/prune-policy.conf" : policy,
+		      prof.name);
 	prune_report(&b, &pr, s->verbose > 0);
 	if (pr.fix && pr.fix->nchanges)
 		kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",

@@ -306,7 +306,7 @@ int kx_session_load(struct kx_session *s)
 			dir = ".";
 		err = kx_tree_open_dir(&s->tree, dir);
 		if (err < 0) {
-			kx_errorf("cannot open kernel tree %s: %s", dir, kx_strerror(err));
+			kx_errorf("cannot open kernel tree '%s': %s", dir, kx_strerror(err));
 			return KX_EXIT_USAGE;
 		}
 	}
