@@ -13,6 +13,23 @@ const char *kx_sym_display_name(const struct kx_sym *s)
 	return s->name ? s->name : "<choice>";
 }
 
+void kx_menu_path_json(struct kx_buf *b, const struct kx_menu *m)
+{
+	const struct kx_menu *chain[256];
+	int n = 0;
+
+	for (const struct kx_menu *p = m; p && !(p->flags & KX_MENU_ROOT) && n < 256;
+	     p = p->parent)
+		chain[n++] = p;
+	kx_buf_putc(b, '[');
+	for (int i = n - 1; i >= 0; i--) {
+		kx_json_str(b, kx_menu_prompt_text(chain[i]));
+		if (i)
+			kx_buf_putc(b, ',');
+	}
+	kx_buf_putc(b, ']');
+}
+
 struct kx_menu *kx_sym_main_menu(const struct kx_sym *s)
 {
 	for (struct kx_menu *m = s->menus; m; m = m->sym_next)
@@ -148,21 +165,9 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 		kx_json_str(b, m->file);
 		kx_buf_printf(b, ",\"line\":%d,\"prompt\":", m->line);
 		kx_json_str(b, m->prompt ? m->prompt->text : NULL);
-		kx_buf_puts(b, ",\"menu_path\":[");
-		{
-			const struct kx_menu *chain[256];
-			int n = 0;
-
-			for (const struct kx_menu *p = m; p && !(p->flags & KX_MENU_ROOT) &&
-			     n < 256; p = p->parent)
-				chain[n++] = p;
-			for (int i = n - 1; i >= 0; i--) {
-				kx_json_str(b, kx_menu_prompt_text(chain[i]));
-				if (i)
-					kx_buf_putc(b, ',');
-			}
-		}
-		kx_buf_puts(b, "],\"depends_on\":");
+		kx_buf_puts(b, ",\"menu_path\":");
+		kx_menu_path_json(b, m);
+		kx_buf_puts(b, ",\"depends_on\":");
 		json_expr(kc, b, m->dep && !kx_expr_is_yes(kc, m->dep) ? m->dep : NULL);
 		kx_buf_putc(b, '}');
 	}

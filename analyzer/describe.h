@@ -19,6 +19,9 @@
  */
 void kx_menu_path(struct kx_buf *b, const struct kx_menu *m, const char *sep);
 
+/* The same path as a JSON array of strings (top first); [] for NULL. */
+void kx_menu_path_json(struct kx_buf *b, const struct kx_menu *m);
+
 /* The entry of 's' that has a prompt (first), else its first entry. */
 struct kx_menu *kx_sym_main_menu(const struct kx_sym *s);
 

@@ -323,13 +323,7 @@ void kx_why_json(struct kx_kconfig *kc, const struct kx_why *w, struct kx_buf *b
 		kx_buf_printf(b, ",\"line\":%d,\"prompt\":", m->line);
 		kx_json_str(b, m->prompt ? m->prompt->text : NULL);
 		kx_buf_puts(b, ",\"menu_path\":");
-		{
-			struct kx_buf t = KX_BUF_INIT;
-
-			kx_menu_path(&t, m, " -> ");
-			kx_json_str(b, kx_buf_cstr(&t));
-			kx_buf_free(&t);
-		}
+		kx_menu_path_json(b, m);
 		kx_buf_puts(b, ",\"depends_on\":");
 		json_expr(kc, b, m->dep && !kx_expr_is_yes(kc, m->dep) ? m->dep : NULL);
 		kx_buf_putc(b, '}');

@@ -121,21 +121,8 @@ static void json_sym_loc(struct kx_buf *b, const struct kx_sym *sym)
 
 	kx_buf_puts(b, ",\"file\":");
 	kx_json_str(b, m ? m->file : NULL);
-	kx_buf_printf(b, ",\"line\":%d,\"menu_path\":[", m ? m->line : 0);
-	if (m) {
-		const struct kx_menu *chain[256];
-		int n = 0;
-
-		for (const struct kx_menu *p = m; p && !(p->flags & KX_MENU_ROOT) &&
-		     n < 256; p = p->parent)
-			chain[n++] = p;
-		for (int i = n - 1; i >= 0; i--) {
-			kx_json_str(b, kx_menu_prompt_text(chain[i]));
-			if (i)
-				kx_buf_putc(b, ',');
-		}
-	}
-	kx_buf_putc(b, ']');
+	kx_buf_printf(b, ",\"line\":%d,\"menu_path\":", m ? m->line : 0);
+	kx_menu_path_json(b, m);
 }
 
 void kx_closure_json(struct kx_session *s, struct kx_buf *b,
