@@ -78,6 +78,43 @@ static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool
 	}
 }
 
+/* The prune result as JSON (see docs/json-schema.md, "prune"). */
+static void prune_json(struct kx_buf *b, const struct kx_prune_result *p)
+{
+	kx_buf_printf(b, "{\"before\":{\"y\":%u,\"m\":%u},\"after\":{\"y\":%u,\"m\":%u}",
+		      p->y_before, p->m_before, p->y_after, p->m_after);
+	kx_buf_puts(b, ",\"menus\":[");
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const struct kx_prune_group *g = &p->groups[i];
+
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"menu\":");
+		kx_json_str(b, g->menu);
+		kx_buf_printf(b, ",\"pruned\":%u,\"before\":{\"y\":%u,\"m\":%u},"
+			      "\"after\":{\"y\":%u,\"m\":%u}}", (unsigned)g->pruned,
+			      g->y_before, g->m_before, g->y_after, g->m_after);
+	}
+	kx_buf_puts(b, "],\"pruned\":[");
+	for (size_t i = 0; i < p->npruned; i++) {
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_json_str(b, p->pruned[i]->name);
+	}
+	kx_buf_puts(b, "],\"kept\":[");
+	for (size_t i = 0; i < p->nkept; i++) {
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"symbol\":");
+		kx_json_str(b, p->kept[i]->name);
+		kx_buf_puts(b, ",\"why\":");
+		kx_json_str(b, p->kept_why[i]);
+		kx_buf_putc(b, '}');
+	}
+	kx_buf_putc(b, ']');
+	kx_buf_printf(b, ",\"restored\":%zu}", p->fix ? p->fix->nchanges : (size_t)0);
+}
+
 /* ---- generate --------------------------------------------------------------- */
 
 static const char generate_usage[] =
@@ -169,9 +206,11 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		kx_json_str(&b, gr.profile.name);
 		kx_buf_puts(&b, ",\"arch\":");
 		kx_json_str(&b, gr.profile.arch);
-		kx_buf_printf(&b, ",\"options_y\":%u,\"options_m\":%u,\"pruned\":%zu,\"closure\":",
-			      gr.n_y, gr.n_m, gr.prune.npruned);
+		kx_buf_printf(&b, ",\"options_y\":%u,\"options_m\":%u,\"closure\":",
+			      gr.n_y, gr.n_m);
 		kx_closure_json(s, &b, gr.closure, gr.targets, gr.ntargets);
+		kx_buf_puts(&b, ",\"prune\":");
+		prune_json(&b, &gr.prune);
 		kx_buf_puts(&b, "}\n");
 	} else {
 		kx_buf_printf(&b, "Generated %s: Xen domU, profile \"%s\" for %s, base %s, %s\n",
@@ -232,7 +271,7 @@ static const char prune_usage[] =
 
 int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 {
-	const char *base = NULL, *profile = NULL, *policy = NULL, *out = NULL;
+	const char *base = NULL, *profile = NULL, *policy = NULL, *out = NULL, *shown;
 	struct kx_profile prof;
 	struct kx_prune_policy pol;
 	struct kx_prune_result pr;
@@ -308,24 +347,49 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		goto out;
 	}
 	/* the default policy by its name, not by where it is installed */
-	kx_buf_printf(&b, "Pruned %s into %s (policy %s, profile \"%s\"):\n",
-		      base ? base : kx_session_config_path(s), out,
-		      ppath && s->verbose <= 0 ? "fragments/prune-policy.conf" : policy,
-		      prof.name);
-	prune_report(&b, &pr, s->verbose > 0);
-	if (pr.fix && pr.fix->nchanges)
-		kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",
-			      pr.fix->nchanges);
+	shown = ppath && s->verbose <= 0 ? "fragments/prune-policy.conf" : policy;
+	if (s->json) {
+		kx_buf_puts(&b, "{\"base\":");
+		kx_json_str(&b, base ? base : kx_session_config_path(s));
+		kx_buf_puts(&b, ",\"output\":");
+		kx_json_str(&b, out);
+		kx_buf_puts(&b, ",\"policy\":");
+		kx_json_str(&b, shown);
+		kx_buf_puts(&b, ",\"profile\":");
+		kx_json_str(&b, prof.name);
+		kx_buf_puts(&b, ",\"prune\":");
+		prune_json(&b, &pr);
+		kx_buf_puts(&b, ",\"unmet_required\":[");
+	} else {
+		kx_buf_printf(&b, "Pruned %s into %s (policy %s, profile \"%s\"):\n",
+			      base ? base : kx_session_config_path(s), out, shown, prof.name);
+		prune_report(&b, &pr, s->verbose > 0);
+		if (pr.fix && pr.fix->nchanges)
+			kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",
+				      pr.fix->nchanges);
+	}
 	rc = 0;
 	for (size_t i = 0; pr.fix && i < pr.fix->nunmet; i++) {
 		for (size_t k = 0; k < prof.n; k++)
 			if (prof.v[k].sym == pr.fix->unmet[i].target->sym &&
 			    prof.v[k].level == KX_LEVEL_REQUIRED) {
-				kx_buf_printf(&b, "required %s=%s cannot hold in this tree\n",
-					      prof.v[k].name, prof.v[k].value);
+				if (!s->json) {
+					kx_buf_printf(&b, "required %s=%s cannot hold in this tree\n",
+						      prof.v[k].name, prof.v[k].value);
+				} else {
+					if (rc)
+						kx_buf_putc(&b, ',');
+					kx_buf_puts(&b, "{\"symbol\":");
+					kx_json_str(&b, prof.v[k].name);
+					kx_buf_puts(&b, ",\"value\":");
+					kx_json_str(&b, prof.v[k].value);
+					kx_buf_putc(&b, '}');
+				}
 				rc = KX_EXIT_NO;
 			}
 	}
+	if (s->json)
+		kx_buf_puts(&b, "]}\n");
 	fputs(kx_buf_cstr(&b), stdout);
 out:
 	kx_buf_free(&b);
