@@ -255,20 +255,6 @@ static int load_config_arg(struct kx_session *s, const char *cfg, char **text)
 	return kx_session_base(s, cfg, text);
 }
 
-static const char *arch_of(struct kx_session *s)
-{
-	const char *a = kx_env_get(s->env, "ARCH");
-
-	if (a && !strcmp(a, "x86")) {
-		struct kx_sym *b64 = kx_sym_find(s->kc, "64BIT");
-
-		if (b64) {
-			kx_sym_calc_value(s->kc, b64);
-			return b64->curr.tri == KX_YES ? "x86_64" : "i386";
-		}
-	}
-	return a ? a : "x86_64";
-}
 
 int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 {
@@ -294,7 +280,7 @@ int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 	rc = KX_EXIT_USAGE;
 	if (load_config_arg(s, a.npos ? a.pos[0] : s->config, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a.profile, arch_of(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a.profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(prof.n + 1, sizeof(*t));
 	req = kx_xcalloc(prof.n + 1, sizeof(*req));
@@ -463,7 +449,7 @@ int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
 	cfg = a.npos ? a.pos[0] : kx_session_config_path(s);
 	if (load_config_arg(s, cfg, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a.profile, arch_of(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a.profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(prof.n + 1, sizeof(*t));
 	for (size_t i = 0; i < prof.n; i++) {

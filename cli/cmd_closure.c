@@ -11,13 +11,15 @@
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
 #include "analyzer/merge.h"
+#include "analyzer/profile.h"
 #include "analyzer/solve.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/session.h"
 
 static const char closure_usage[] =
-"Usage: kxen-config [global options] closure SYM=VAL... [--base BASE] [-o OUT]\n"
+"Usage: kxen-config [global options] closure [SYM=VAL...] [--profile P]\n"
+"                                           [--base BASE] [-o OUT]\n"
 "\n"
 "Finds the smallest set of changes to user-settable symbols (visible\n"
 "prompts and choice selections) after which every SYM has value VAL, starting\n"
@@ -28,6 +30,8 @@ static const char closure_usage[] =
 "toolchain or excluded by other targets.\n"
 "\n"
 "  SYM=VAL        a target (CONFIG_ prefix optional; SYM alone means SYM=y)\n"
+"  --profile P    also every item of the Xen domU profile P (minimal, server,\n"
+"                 desktop or a fragment file; see `check`) that this tree has\n"
 "  --base BASE    defconfig | allnoconfig | alldefconfig | tinyconfig |\n"
 "                 NAME_defconfig | a .config file (default: --config/.config\n"
 "                 when it exists, else defconfig)\n"
@@ -71,7 +75,8 @@ int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
 
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 {
-	const char *base = NULL, *out = NULL;
+	const char *base = NULL, *out = NULL, *profile = NULL;
+	struct kx_profile prof;
 	const char **targs = kx_xcalloc((size_t)argc + 1, sizeof(*targs));
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
@@ -79,6 +84,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	size_t nt = 0, unknown = 0;
 	int rc = KX_EXIT_USAGE, err;
 
+	memset(&prof, 0, sizeof(prof));
 	s->no_assignments = true;	/* SYM=VAL are targets here */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -99,6 +105,10 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 			base = a + 7;
 		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
 			out = argv[++i];
+		} else if (!strcmp(a, "--profile") && i + 1 < argc) {
+			profile = argv[++i];
+		} else if (!strncmp(a, "--profile=", 10)) {
+			profile = a + 10;
 		} else if (a[0] == '-') {
 			kx_errorf("closure: unknown option '%s'", a);
 			goto out;
@@ -106,8 +116,8 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 			targs[nt++] = a;
 		}
 	}
-	if (!nt) {
-		kx_errorf("closure needs at least one SYM=VAL target\n%s", closure_usage);
+	if (!nt && !profile) {
+		kx_errorf("closure needs a SYM=VAL target or --profile\n%s", closure_usage);
 		goto out;
 	}
 	if ((rc = kx_session_load(s)))
@@ -115,7 +125,10 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	rc = KX_EXIT_USAGE;
 	if (kx_session_base(s, base, &btext))
 		goto out;
-	t = kx_xcalloc(nt, sizeof(*t));
+	if (profile && kx_profile_load(&prof, s->kc, profile, kx_session_profile_arch(s),
+				       &s->diags) < 0)
+		goto out;
+	t = kx_xcalloc(nt + prof.n + 1, sizeof(*t));
 	{
 		/* unknown symbols are reported and left out, the rest solved */
 		size_t k = 0;
@@ -129,6 +142,19 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 				unknown++;
 			else
 				k++;
+		}
+		/* then the profile's items this tree has */
+		for (size_t i = 0; i < prof.n; i++) {
+			if (!prof.v[i].sym) {
+				if (s->verbose > 0)
+					fprintf(stderr, "kxen-config: %s (%s:%d) is not in this tree\n",
+						prof.v[i].name, prof.v[i].file, prof.v[i].line);
+				continue;
+			}
+			t[k].sym = prof.v[i].sym;
+			t[k].value = prof.v[i].value;
+			t[k].origin = prof.v[i].file;
+			k++;
 		}
 		nt = k;
 	}
@@ -154,6 +180,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	rc = cl->nunmet || unknown ? KX_EXIT_NO : KX_EXIT_OK;
 out:
 	kx_closure_free(cl);
+	kx_profile_free(&prof);
 	free(btext);
 	free(t);
 	free(targs);

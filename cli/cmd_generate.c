@@ -18,21 +18,6 @@
 #include "cli/report.h"
 #include "cli/session.h"
 
-static const char *profile_arch(struct kx_session *s)
-{
-	const char *a = kx_env_get(s->env, "ARCH");
-
-	if (a && !strcmp(a, "x86")) {
-		struct kx_sym *b64 = kx_sym_find(s->kc, "64BIT");
-
-		if (b64) {
-			kx_sym_calc_value(s->kc, b64);
-			return b64->curr.tri == KX_YES ? "x86_64" : "i386";
-		}
-	}
-	return a ? a : "x86_64";
-}
-
 static int write_out(const char *out, const char *text)
 {
 	struct stat st;
@@ -318,7 +303,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	rc = KX_EXIT_USAGE;
 	if (kx_session_base(s, base, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, profile, profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
 	if (!policy) {
 		if (!prof.dir)

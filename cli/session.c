@@ -376,3 +376,19 @@ int kx_session_load(struct kx_session *s)
 	s->io.message = s->verbose < 0 ? NULL : kx_session_message;
 	return 0;
 }
+
+const char *kx_session_profile_arch(struct kx_session *s)
+{
+	const char *a = kx_env_get(s->env, "ARCH");
+
+	/* ARCH=x86 builds either word size: 64BIT decides, as in Kconfig */
+	if (a && !strcmp(a, "x86")) {
+		struct kx_sym *b64 = kx_sym_find(s->kc, "64BIT");
+
+		if (b64) {
+			kx_sym_calc_value(s->kc, b64);
+			return b64->curr.tri == KX_YES ? "x86_64" : "i386";
+		}
+	}
+	return a ? a : "x86_64";
+}

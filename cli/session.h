@@ -95,4 +95,10 @@ void kx_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The persistent cache directory ($XDG_CACHE_HOME/kxen-config/...). */
 char *kx_cache_dir(const char *sub);
 
+/*
+ * The architecture name the domU profiles use (fragments/xen-domu-*-ARCH):
+ * ARCH, with ARCH=x86 read as x86_64 or i386 from the loaded 64BIT.
+ */
+const char *kx_session_profile_arch(struct kx_session *s);
+
 #endif /* KX_CLI_SESSION_H */

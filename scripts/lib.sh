@@ -1,0 +1,67 @@
+# shellcheck shell=bash disable=SC2034 # variables are used by the sourcing scripts
+# SPDX-License-Identifier: MIT
+#
+# scripts/lib.sh - helpers shared by the test infrastructure scripts.
+#
+# Source it; it defines no behaviour of its own. Conventions every script follows:
+#   exit 0 = ok, 1 = failures found, 2 = usage or environment error.
+#   Everything taken from the kernel lives under $KX_CACHE, never in the repository.
+
+KX_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KX_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
+# The PATH given to the kernel's make and to conf: fixed, so that the result does not
+# depend on whatever a developer has in ~/.cargo/bin (rustc changes RUSTC_VERSION_TEXT).
+KX_ORACLE_PATH=${KX_ORACLE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
+KX_TREE_VERSIONS=(6.1 6.12)
+
+kx_prog=$(basename "$0")
+
+kx_log() { printf '%s: %s\n' "$kx_prog" "$*" >&2; }
+# Environment or usage problem: exit 2.
+kx_die() {
+	kx_log "error: $*"
+	exit 2
+}
+kx_need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			kx_die "'$c' not found (run scripts/install-deps.sh)"
+	done
+}
+
+# kx_tree_dir ARG: print the source tree for "6.1", "6.12", "linux-source-6.12" or a path.
+kx_tree_dir() {
+	local arg=$1 dir
+	case $arg in
+	*/*) dir=$arg ;;
+	linux-source-*) dir=$KX_CACHE/src/$arg ;;
+	[0-9]*) dir=$KX_CACHE/src/linux-source-$arg ;;
+	*) kx_die "not a tree: '$arg' (want 6.1, 6.12 or a path)" ;;
+	esac
+	[[ -f $dir/Makefile && -f $dir/scripts/kconfig/conf.c ]] ||
+		kx_die "no kernel tree at $dir (run scripts/fetch-trees.sh)"
+	(cd "$dir" && pwd)
+}
+
+# kx_mktemp_dir: a fresh directory under $TMPDIR (the caller removes it).
+kx_mktemp_dir() { mktemp -d "${TMPDIR:-/tmp}/kx.XXXXXX"; }
+
+# kx_read_env FILE: load an oracle environment file (NAME=VALUE lines) into KX_ENV.
+kx_read_env() {
+	[[ -s $1 ]] || kx_die "empty or missing environment file $1"
+	mapfile -t KX_ENV <"$1"
+}
+
+# kx_has_conf PROG: true when the candidate kxen-config has the conf command. Judged by
+# the usage text: like the kernel's conf, `conf --help` exits 1.
+kx_has_conf() {
+	local usage
+	[[ -x $1 ]] || return 1
+	usage=$("$1" conf --help 2>&1 </dev/null) || true
+	[[ $usage == *--olddefconfig* ]]
+}
+
+# kx_now: seconds since the epoch with milliseconds, for timings.
+kx_now() { date +%s.%N | cut -c1-14; }
+kx_elapsed() { awk -v a="$1" -v b="$(kx_now)" 'BEGIN { printf "%.1f\n", b - a }'; }

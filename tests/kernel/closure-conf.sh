@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# closure-conf.sh - the closure of the Xen domU profile, judged by the tree's own conf.
+#
+# For each tree (6.1, 6.12), arch (x86_64, i386) and base (defconfig, allnoconfig,
+# tinyconfig):
+#   1. `kxen-config closure --profile server --base B -o OUT` answers (exit 0);
+#   2. the tree's own `conf --olddefconfig` (the oracle, in make's environment) leaves
+#      OUT unchanged: the closure holds for the reference, not only for our evaluator;
+#   3. on conf's output every item of the profile holds (`check --json`), so every
+#      required item is y;
+#   4. the answer is 1-minimal: the base plus all changes but one, for each change,
+#      merged as user values and evaluated, no longer satisfies the profile.
+# Also: an impossible target (64-bit-only XEN_PV on i386) is reported as impossible
+# with the blocking Kconfig lines and exit status 1.
+#
+# Usage: tests/kernel/closure-conf.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+which=${1:-all}
+[[ $which == all ]] && which="6.1 6.12"
+[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+work=$(kx_mktemp_dir)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+
+# kxen-config sees what make sees: the PATH of conf's environment and nothing else
+# (a rustc or clang only on the caller's PATH would change the RUSTC/CC probes).
+opath=$(scripts/oracle-env.sh 6.12 x86_64 | sed -n 's/^PATH=//p' | head -n 1)
+cat >"$work/kxen-config-env" <<EOF
+#!/bin/sh
+exec env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \\
+	"$repo/kxen-config" "\$@"
+EOF
+chmod +x "$work/kxen-config-env"
+kx=$work/kxen-config-env
+
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+
+# oracle TREE ARCH CONFIG: conf --olddefconfig on CONFIG in make's environment.
+oracle() {
+	local env conf
+	env=$(scripts/oracle-env.sh "$1" "$2") || return 2
+	conf=$(scripts/build-oracle.sh "$1") || return 2
+	mapfile -t E <<<"$env"
+	(cd "$work" && env -i "${E[@]}" KCONFIG_CONFIG="$3" "$conf" -s --olddefconfig Kconfig)
+}
+
+# profile_holds TREE_DIR ARCH CONFIG: every in-tree item of the server profile holds.
+profile_holds() {
+	"$kx" -q -C "$1" --arch "$2" --json check --profile server "$3" |
+		python3 -c 'import json,sys
+d = json.load(sys.stdin)
+bad = [i["symbol"] for i in d["items"] if i["in_tree"] and not i["holds"]]
+print(" ".join(bad))
+sys.exit(1 if bad else 0)'
+}
+
+for v in $which; do
+	src=$(scripts/fetch-trees.sh "$v" | tail -n 1)
+	for arch in x86_64 i386; do
+		for base in defconfig allnoconfig tinyconfig; do
+			name="$v/$arch/$base"
+			out=$work/$v-$arch-$base.config
+			if ! "$kx" -q -C "$src" --arch "$arch" --json closure --profile server \
+				--base "$base" -o "$out" >"$out.json" 2>"$out.err"; then
+				bad "$name: closure failed: $(head -c 400 "$out.err" "$out.json")"
+				continue
+			fi
+			cp "$out" "$out.conf"
+			if ! oracle "$v" "$arch" "$out.conf" >"$out.conf.log" 2>&1; then
+				bad "$name: conf failed: $(tail -n 3 "$out.conf.log")"
+				continue
+			fi
+			if ! cmp -s "$out" "$out.conf"; then
+				bad "$name: conf --olddefconfig changes the closure's config:"
+				diff "$out" "$out.conf" | head -n 10
+				continue
+			fi
+			if ! missing=$(profile_holds "$src" "$arch" "$out.conf"); then
+				bad "$name: profile items do not hold after conf: $missing"
+				continue
+			fi
+			# 1-minimality, with base + (changes - one) as user values
+			: >"$work/empty.frag"
+			"$kx" -q -C "$src" --arch "$arch" merge "$base" "$work/empty.frag" \
+				-o "$work/base.config" >/dev/null 2>&1 || true
+			mapfile -t changes < <(python3 -c 'import json,sys
+for c in json.load(open(sys.argv[1]))["changes"]:
+    print("%s=%s" % (c["symbol"], c["value"]))' "$out.json")
+			nonmin=""
+			for ((i = 0; i < ${#changes[@]}; i++)); do
+				frag=$work/drop.frag
+				: >"$frag"
+				for ((k = 0; k < ${#changes[@]}; k++)); do
+					((k == i)) && continue
+					c=${changes[k]}
+					if [[ ${c#*=} == n ]]; then
+						echo "# CONFIG_${c%%=*} is not set" >>"$frag"
+					else
+						echo "CONFIG_$c" >>"$frag"
+					fi
+				done
+				"$kx" -q -C "$src" --arch "$arch" merge "$work/base.config" "$frag" \
+					-o "$work/drop.config" >/dev/null 2>&1 || true
+				if profile_holds "$src" "$arch" "$work/drop.config" >/dev/null; then
+					nonmin+=" ${changes[i]}"
+				fi
+			done
+			if [[ -n $nonmin ]]; then
+				bad "$name: not 1-minimal, not needed:$nonmin"
+				continue
+			fi
+			ok "$name: ${#changes[@]} changes; conf-stable; profile holds; 1-minimal"
+		done
+	done
+	# an impossible target: XEN_PV needs X86_64
+	rc=0
+	"$kx" -q -C "$src" --arch i386 closure XEN_PV=y --base defconfig >"$work/imp.out" 2>&1 ||
+		rc=$?
+	if ((rc == 1)) && grep -q "Cannot be made to hold\|cannot hold" "$work/imp.out" &&
+		grep -q "arch/x86/xen/Kconfig:[0-9]" "$work/imp.out" &&
+		grep -q "64BIT" "$work/imp.out"; then
+		ok "$v/i386: XEN_PV=y reported impossible (exit 1) with the blocking lines"
+	else
+		bad "$v/i386: XEN_PV=y: exit $rc, output:"
+		cat "$work/imp.out"
+	fi
+done
+echo "closure-conf: $pass passed, $fail failed"
+((fail == 0))

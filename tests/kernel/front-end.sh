@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# front-end.sh - the front end on real trees, against the tree's own conf:
+#   1. git back end: a repository made from the tree (scripts/make-git-tree.sh)
+#      read with --git/--rev gives the same `dump --json` and the same
+#      alldefconfig as the directory, and its second revision differs from the
+#      first exactly by the help line it adds;
+#   2. menu paths: for XEN, XEN_PVH, HIGHMEM64G (i386) and XEN_BLKDEV_FRONTEND,
+#      the prompts of `dump --json` menu_path equal the "Location:" chain that
+#      conf prints for the symbol (conf --helpnewconfig, in make's environment).
+#
+# Usage: tests/kernel/front-end.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+which=${1:-all}
+[[ $which == all ]] && which="6.1 6.12"
+[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+kx=$repo/kxen-config
+work=$(kx_mktemp_dir)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+
+# Same environment for both sides of a comparison: probes answered from the
+# cache are identical either way, so only the tree access differs.
+for v in $which; do
+	src=$(scripts/fetch-trees.sh "$v" | tail -n 1)
+	git=$KX_CACHE/git/linux-source-$v.git
+	mkdir -p "$KX_CACHE/git"
+	scripts/make-git-tree.sh "$src" "$git" >/dev/null
+
+	"$kx" -q -C "$src" --arch x86_64 --json dump >"$work/dir.json"
+	"$kx" -q --git "$git" --rev kx-test --arch x86_64 --json dump >"$work/git.json"
+	if cmp -s "$work/dir.json" "$work/git.json"; then
+		ok "$v: dump --json identical from the directory and from git (rev kx-test)"
+	else
+		bad "$v: dump --json differs between directory and git:"
+		diff "$work/dir.json" "$work/git.json" | head -n 6
+	fi
+	"$kx" -q -C "$src" --arch x86_64 --config "$work/dir.config" alldefconfig >/dev/null
+	"$kx" -q --git "$git" --rev kx-test --arch x86_64 --config "$work/git.config" \
+		alldefconfig >/dev/null
+	if cmp -s "$work/dir.config" "$work/git.config"; then
+		ok "$v: alldefconfig identical from the directory and from git"
+	else
+		bad "$v: alldefconfig differs between directory and git"
+	fi
+	"$kx" -q --git "$git" --rev kx-test-2 --arch x86_64 --json dump >"$work/git2.json"
+	if ! cmp -s "$work/git.json" "$work/git2.json" &&
+		"$kx" -q --git "$git" --rev kx-test-2 --arch x86_64 --config "$work/git2.config" \
+			alldefconfig >/dev/null && cmp -s "$work/git.config" "$work/git2.config"; then
+		ok "$v: revision kx-test-2 reads its own files (help text differs, values equal)"
+	else
+		bad "$v: --rev kx-test-2 does not read the second revision"
+	fi
+
+	# menu paths against conf's "Location:" lines
+	conf=$(scripts/build-oracle.sh "$v")
+	for arch in x86_64 i386; do
+		mapfile -t E < <(scripts/oracle-env.sh "$v" "$arch")
+		mkdir -p "$work/$arch"
+		syms=(XEN XEN_PVH XEN_BLKDEV_FRONTEND)
+		[[ $arch == i386 ]] && syms+=(HIGHMEM64G)
+		# conf describes new symbols that are visible: a config where their
+		# prerequisites hold (the minimal profile's closure), without the one
+		"$kx" -q -C "$src" --arch "$arch" closure --profile minimal "${syms[@]}" \
+			--base defconfig -o "$work/$arch/c.config" >/dev/null 2>&1 || true
+		"$kx" -q -C "$src" --arch "$arch" --json find "^($(
+			IFS='|'
+			echo "${syms[*]}"
+		))\$" >"$work/$arch/find.json"
+		for sym in "${syms[@]}"; do
+			grep -vE "^(# )?CONFIG_$sym[= ]" "$work/$arch/c.config" \
+				>"$work/$arch/new.config" || true
+			(cd "$work/$arch" && env -i "${E[@]}" KCONFIG_CONFIG=new.config \
+				"$conf" --helpnewconfig Kconfig >helpnew.txt 2>/dev/null) || true
+			# conf: the Location lines after "Symbol: SYM [", prompts without "(SYM [=v])"
+			want=$(awk -v s="Symbol: $sym [" '
+				index($0, s) == 1 { on = 1; next }
+				on && /^Symbol: / { exit }
+				on && /^  Location:/ { loc = 1; next }
+				on && loc && /^ *-> / { sub(/^ *-> /, ""); sub(/ \((<choice>|[A-Za-z0-9_]+) \[=[^]]*\]\)$/, "");
+				                         print; next }
+				on && loc { exit }' "$work/$arch/helpnew.txt")
+			got=$(python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1])):
+    if s["name"] == sys.argv[2]:
+        print("\n".join(s["definitions"][0]["menu_path"]))
+        break' "$work/$arch/find.json" "$sym")
+			if [[ -n $want && $want == "$got" ]]; then
+				ok "$v/$arch: $sym menu path = conf's Location ($(echo "$got" | wc -l) levels)"
+			else
+				bad "$v/$arch: $sym menu path: conf says [$(echo "$want" | paste -sd'>')]," \
+					"we say [$(echo "$got" | paste -sd'>')]"
+			fi
+		done
+	done
+done
+echo "front-end: $pass passed, $fail failed"
+((fail == 0))
