@@ -76,7 +76,7 @@ for v in $which; do
 			echo "${syms[*]}"
 		))\$" >"$work/$arch/find.json"
 		for sym in "${syms[@]}"; do
-			grep -vE "^(# )?CONFIG_$sym[= ]" "$work/$arch/c.config" \
+			grep -vE "^(# )?CONFIG_${sym}[= ]" "$work/$arch/c.config" \
 				>"$work/$arch/new.config" || true
 			(cd "$work/$arch" && env -i "${E[@]}" KCONFIG_CONFIG=new.config \
 				"$conf" --helpnewconfig Kconfig >helpnew.txt 2>/dev/null) || true
