@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Run the README's examples and compare their output with the README.
 
-Every ```console block of README.md is a shell session: lines starting with
+Every ```console block of README.md (or another Markdown file: the golden
+outputs under tests/golden/) is a shell session: lines starting with
 "$ " are commands (run with bash, one shell per block, in a fresh temporary
 directory, with the repository's kxen-config first on PATH and KSRC set to
 the kernel tree), the lines after a command up to the next "$ " line are its
@@ -76,7 +77,8 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     readme, ksrc = args
-    repo = os.path.dirname(os.path.abspath(readme))
+    # the kxen-config of this checkout (scripts/..), whatever file is checked
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with open(readme, encoding="utf-8") as f:
         lines = f.readlines()
     have = kernelversion(ksrc)

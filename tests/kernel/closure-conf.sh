@@ -120,6 +120,28 @@ for c in json.load(open(sys.argv[1]))["changes"]:
 			ok "$name: ${#changes[@]} changes; conf-stable; profile holds; 1-minimal"
 		done
 	done
+	# the kernel's xen.config fragments on i386_defconfig: merge names the CPU-family
+	# clause, --resolve fixes it, and conf agrees with the result
+	m=$work/$v-merge.config
+	rc=0
+	"$kx" -q -C "$src" --arch i386 merge i386_defconfig kernel/configs/xen.config \
+		arch/x86/configs/xen.config -o "$m" >"$m.out" 2>&1 || rc=$?
+	if ((rc == 1)) && grep -q "XEN=y (kernel/configs/xen.config:[0-9]*) is n: .*X86_GENERIC" "$m.out"; then
+		ok "$v/i386: merge of xen.config names the CPU-family clause of XEN (exit 1)"
+	else
+		bad "$v/i386: merge of xen.config: exit $rc, XEN's clause not named"
+		head -n 20 "$m.out"
+	fi
+	"$kx" -q -C "$src" --arch i386 merge i386_defconfig kernel/configs/xen.config \
+		arch/x86/configs/xen.config --resolve -o "$m" >"$m.out" 2>&1 || true
+	cp "$m" "$m.conf"
+	if oracle "$v" i386 "$m.conf" >/dev/null 2>&1 && cmp -s "$m" "$m.conf" &&
+		grep -qx "CONFIG_XEN=y" "$m.conf" && grep -qx "CONFIG_XEN_PVH=y" "$m.conf"; then
+		ok "$v/i386: merge --resolve: XEN=y and XEN_PVH=y, conf-stable"
+	else
+		bad "$v/i386: merge --resolve result is not what conf computes, or lacks XEN"
+		diff "$m" "$m.conf" | head -n 10
+	fi
 	# an impossible target: XEN_PV needs X86_64
 	rc=0
 	"$kx" -q -C "$src" --arch i386 closure XEN_PV=y --base defconfig >"$work/imp.out" 2>&1 ||
