@@ -65,7 +65,8 @@ PROGRAM := $(BUILD)/kxen-config
 endif
 
 .PHONY: all clean check check-unit check-sanitize-unit test deps conformance \
-        conformance-full bench fuzz boot-test xen-test check-sanitize
+        conformance-full bench fuzz boot-test xen-test check-sanitize install \
+        readme-examples
 
 all: $(PROGRAM)
 
@@ -77,11 +78,11 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 # Generated scanner and parser (shared by every build flavour).
-build/gen/parser.c build/gen/parser.h: parser/parser.y
+build/gen/parser.c build/gen/parser.h &: parser/parser.y
 	@mkdir -p build/gen
 	$(BISON) -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
 
-build/gen/lexer.c build/gen/lexer.h: parser/lexer.l build/gen/parser.h
+build/gen/lexer.c build/gen/lexer.h &: parser/lexer.l build/gen/parser.h
 	@mkdir -p build/gen
 	$(FLEX) --header-file=build/gen/lexer.h -o build/gen/lexer.c $<
 
@@ -136,7 +137,67 @@ bench: all
 check-sanitize:
 	scripts/check-sanitize.sh
 
+boot-test: all
+	tests/kernel/boot-test.sh
+
+xen-test: all
+	tests/kernel/xen-test.sh
+
+# The README's examples against the current code (needs the 6.12 tree).
+readme-examples: all
+	scripts/readme-examples.py README.md $$(scripts/fetch-trees.sh 6.12)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the man page
+# and the fragments (found as ../share/kxen-config/fragments from the binary).
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/kxen-config/fragments
+	install -m 755 kxen-config $(DESTDIR)$(PREFIX)/bin/kxen-config
+	install -m 644 docs/kxen-config.1 $(DESTDIR)$(PREFIX)/share/man/man1/kxen-config.1
+	install -m 644 fragments/*.config fragments/*.conf fragments/README.md \
+		$(DESTDIR)$(PREFIX)/share/kxen-config/fragments/
+
 clean:
 	rm -rf build kxen-config
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (tests/fuzz) ----
+# make fuzz FUZZ_SECONDS=N   build the libFuzzer harnesses tests/fuzz/fuzz_*.c
+#                            (clang, ASan+UBSan) into build/fuzz/ and run each
+#                            for N seconds on its corpus (see tests/fuzz/run.sh)
+# make fuzz-build            only build them
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_NAMES))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARN) $(FUZZ_SAN)
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRCS)) \
+                 $(patsubst build/gen/%.c,$(FUZZ_BUILD)/obj/gen/%.o,$(GEN_SRCS))
+
+$(FUZZ_BUILD)/obj/gen/%.o: build/gen/%.c $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(GEN_RELAX) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/%.o: %.c | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/libkxen.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libkxen.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/libkxen.a $(LDLIBS)
+
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+# ---- end fuzzing ----

@@ -664,6 +664,51 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
+/*
+ * KCONFIG_OVERWRITECONFIG: the file is rewritten in place (it may be a
+ * symlink or a file whose inode must not change).  Robustness: conf
+ * truncates first, so a full disk leaves an empty or partial .config; here
+ * the space is reserved first (posix_fallocate) and the old contents are
+ * only overwritten once the new ones are sure to fit, then the file is cut
+ * to size and synced.  Returns 0 or KX_EIO (errno set; on a reservation
+ * failure the file is untouched).
+ */
+static int write_in_place(const char *name, const char *data, size_t len)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644), e, saved;
+	size_t done = 0;
+
+	if (fd < 0)
+		return KX_EIO;
+	if (len) {
+		e = posix_fallocate(fd, 0, (off_t)len);
+		/* file systems without fallocate: write and hope, as conf */
+		if (e && e != EOPNOTSUPP && e != EINVAL) {
+			close(fd);
+			errno = e;
+			return KX_EIO;
+		}
+	}
+	while (done < len) {
+		ssize_t n = pwrite(fd, data + done, len - done, (off_t)done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	if (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)
+		goto fail;
+	return close(fd) < 0 ? KX_EIO : 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return KX_EIO;
+}
+
 int kx_conf_write(struct kx_confio *io, const char *name)
 {
 	struct kx_buf out = KX_BUF_INIT;
@@ -685,8 +730,11 @@ int kx_conf_write(struct kx_confio *io, const char *name)
 		errno = EISDIR;
 		return KX_EIO;
 	}
-	if (make_parent_dir(name))
+	if (make_parent_dir(name)) {
+		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0, "%s: %s",
+			     name, strerror(errno));
 		return KX_EIO;
+	}
 	kx_conf_format(io, &out);
 	if (!io->overwrite && same_contents(name, &out)) {
 		message(io, "No change to %s", name);
@@ -695,21 +743,22 @@ int kx_conf_write(struct kx_confio *io, const char *name)
 		return 0;
 	}
 	if (io->overwrite) {
-		FILE *f = fopen(name, "w");
-
-		err = 0;
-		if (!f || fwrite(kx_buf_cstr(&out), 1, out.len, f) != out.len)
-			err = KX_EIO;
-		if (f && fclose(f))
-			err = KX_EIO;
+		err = write_in_place(name, kx_buf_cstr(&out), out.len);
 	} else {
 		old = kx_xasprintf("%s.old", name);
 		err = kx_write_file_atomic(name, kx_buf_cstr(&out), out.len, old);
 		free(old);
 	}
 	kx_buf_free(&out);
-	if (err)
+	if (err) {
+		/* say why (conf only says it failed) */
+		int saved = errno;
+
+		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0, "%s: %s",
+			     name, strerror(saved));
+		errno = saved;
 		return err;
+	}
 	message(io, "configuration written to %s", name);
 	io->kc->changed = false;
 	return 0;
@@ -723,6 +772,14 @@ int kx_conf_write_defconfig(struct kx_confio *io, const char *filename)
 	kx_conf_format_defconfig(io, &out);
 	err = kx_write_file_atomic(filename, kx_buf_cstr(&out), out.len, NULL);
 	kx_buf_free(&out);
+	if (err) {
+		/* say why, as kx_conf_write */
+		int saved = errno;
+
+		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0, "%s: %s",
+			     filename, strerror(saved));
+		errno = saved;
+	}
 	return err;
 }
 
@@ -787,7 +844,6 @@ static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
 	struct kx_buf b = KX_BUF_INIT;
 	struct kx_sym **order;
 	size_t n;
-	char *tmp;
 	int err = 0;
 
 	if (make_parent_dir(name))
@@ -820,17 +876,9 @@ static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
 			print_rust_symbol(io, &b, s);
 		}
 	}
-	tmp = kx_xasprintf("%s.tmp", name);
-	FILE *f = fopen(tmp, "w");
-	if (!f || fwrite(kx_buf_cstr(&b), 1, b.len, f) != b.len)
-		err = KX_EIO;
-	if (f && fclose(f))
-		err = KX_EIO;
-	if (!err && rename(tmp, name))
-		err = KX_EIO;
-	if (err)
-		unlink(tmp);
-	free(tmp);
+	/* robustness: temporary file, fsync, rename (was unsynced, with a
+	 * fixed temporary name shared by concurrent runs) */
+	err = kx_write_file_atomic(name, kx_buf_cstr(&b), b.len, NULL);
 	kx_buf_free(&b);
 	return err;
 }
@@ -840,7 +888,7 @@ static int write_autoconf_cmd(struct kx_confio *io)
 	struct kx_kconfig *kc = io->kc;
 	struct kx_buf b = KX_BUF_INIT;
 	const char *name = io->autoconfig_name;
-	char *path, *tmp;
+	char *path;
 	int err = 0;
 
 	if (V2(kc) || kc->sem.version >= 602) {
@@ -874,21 +922,12 @@ static int write_autoconf_cmd(struct kx_confio *io)
 		kx_buf_puts(&b, "\n$(deps_config): ;\n");
 	}
 	path = kx_xasprintf("%s.cmd", name);
-	tmp = kx_xasprintf("%s.cmd.tmp", name);
 	if (make_parent_dir(path) < 0)
 		err = KX_EIO;
-	if (!err) {
-		FILE *f = fopen(tmp, "w");
-
-		if (!f || fwrite(kx_buf_cstr(&b), 1, b.len, f) != b.len)
-			err = KX_EIO;
-		if (f && fclose(f))
-			err = KX_EIO;
-		if (!err && rename(tmp, path))
-			err = KX_EIO;
-	}
+	/* robustness: as write_autoconf_file */
+	if (!err)
+		err = kx_write_file_atomic(path, kx_buf_cstr(&b), b.len, NULL);
 	free(path);
-	free(tmp);
 	kx_buf_free(&b);
 	return err;
 }

@@ -53,7 +53,11 @@ enum { KX_READ_NOT_FOUND = 1 };
  */
 int kx_conf_read_simple(struct kx_confio *io, const char *name, int which);
 
-/* The same from a buffer already in memory ('name' labels messages). */
+/*
+ * The same from a buffer already in memory ('name' labels messages).  The
+ * buffer is modified in place and data[len] must be writable (a NUL goes
+ * there): allocate len + 1 bytes.
+ */
 int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
 		     size_t len, int which);
 

@@ -676,6 +676,13 @@ bool kx_sym_string_valid(const struct kx_sym *s, const char *str)
 {
 	unsigned char ch;
 
+	/*
+	 * Robustness (found by fuzzing): a <= 6.10 choice of type int/hex/
+	 * string (typed after an int member) has the user flag but no string
+	 * value; conf reads garbage there.  No value is not a valid one.
+	 */
+	if (!str)
+		return false;
 	switch (s->type) {
 	case KX_S_STRING:
 		return true;
@@ -729,6 +736,8 @@ bool kx_sym_string_within_range(struct kx_kconfig *kc, struct kx_sym *s,
 	long long val;
 	int base = s->type == KX_S_HEX ? 16 : 10;
 
+	if (!str)		/* robustness: see kx_sym_string_valid */
+		return false;
 	switch (s->type) {
 	case KX_S_STRING:
 		return kx_sym_string_valid(s, str);

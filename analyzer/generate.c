@@ -26,27 +26,47 @@ static void add_target(struct kx_generate_result *r, struct kx_sym *s,
 	r->ntargets++;
 }
 
-/* the boot essentials: fragments/domu-boot.config */
-static void add_boot(struct kx_kconfig *kc, struct kx_generate_result *r,
-		     const char *dir)
+/*
+ * Adds every CONFIG_ line of fragment 'path' (shown as 'shown') as a
+ * target.  Symbols this tree lacks are skipped, or with 'strict' an error
+ * at the fragment's file:line (KX_ENOTFOUND).  A missing file is an error
+ * with 'strict' only.
+ */
+static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
+			const char *path, const char *shown, bool strict)
 {
-	char *path = kx_xasprintf("%s/domu-boot.config", dir), *text = NULL;
 	struct kx_cfglines l;
+	char *text = NULL;
+	const char *origin = kx_arena_strdup(kc->arena, shown);
 	size_t len;
+	int err = 0;
 
-	if (kx_read_file(&text, &len, path) == 0) {
-		kx_cfglines_parse(&l, "CONFIG_", "fragments/domu-boot.config", text);
-		for (size_t i = 0; i < l.n; i++) {
-			struct kx_sym *s = kx_sym_find(kc, l.v[i].name);
-
-			if (s && s->menus)
-				add_target(r, s, kx_arena_strdup(kc->arena, l.v[i].value),
-					   "fragments/domu-boot.config");
-		}
-		kx_cfglines_free(&l);
-		free(text);
+	err = kx_read_file(&text, &len, path);
+	if (err < 0) {
+		if (!strict)
+			return 0;
+		kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
+			     "kxen-config: --add %s: cannot read it (%s)", path,
+			     kx_strerror(err));
+		return KX_ENOTFOUND;
 	}
-	free(path);
+	kx_cfglines_parse(&l, "CONFIG_", origin, text);
+	for (size_t i = 0; i < l.n; i++) {
+		struct kx_sym *s = kx_sym_find(kc, l.v[i].name);
+
+		if (s && s->menus) {
+			add_target(r, s, kx_arena_strdup(kc->arena, l.v[i].value), origin);
+		} else if (strict) {
+			kx_diags_add(kc->diags, KX_DIAG_ERROR, origin, l.v[i].line,
+				     "%s:%d: CONFIG_%s is not in this tree for %s", origin,
+				     l.v[i].line, l.v[i].name,
+				     kc->srcarch ? kc->srcarch : "this arch");
+			err = KX_ENOTFOUND;
+		}
+	}
+	kx_cfglines_free(&l);
+	free(text);
+	return err;
 }
 
 int kx_generate(struct kx_confio *io, struct kx_env *env,
@@ -81,8 +101,19 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 			val = "m";
 		add_target(r, q->sym, kx_arena_strdup(kc->arena, val), q->file);
 	}
-	if (r->profile.dir)
-		add_boot(kc, r, r->profile.dir);
+	/* the boot essentials: fragments/domu-boot.config */
+	if (r->profile.dir) {
+		char *boot = kx_xasprintf("%s/domu-boot.config", r->profile.dir);
+
+		add_fragment(kc, r, boot, "fragments/domu-boot.config", false);
+		free(boot);
+	}
+	/* the user's own additions win over both */
+	for (size_t i = 0; i < o->nadd; i++) {
+		err = add_fragment(kc, r, o->add[i], o->add[i], true);
+		if (err < 0)
+			return err;
+	}
 	err = kx_closure_solve(&r->closure, kc, r->targets, r->ntargets, NULL);
 	if (err < 0)
 		return err;

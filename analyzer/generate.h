@@ -4,7 +4,8 @@
  *
  *   base      tinyconfig (default), allnoconfig, defconfig, or a file
  *   profile   minimal | server | desktop (the Xen domU profiles) plus the
- *             boot essentials of fragments/domu-boot.config
+ *             boot essentials of fragments/domu-boot.config, plus the
+ *             caller's own fragments (opts->add: every entry required)
  *   modules   without modules (default) everything is built in; with
  *             modules, MODULES=y and the optional (recommended/desktop)
  *             tristate items become m
@@ -32,6 +33,9 @@ struct kx_generate_opts {
 	bool modules;
 	bool no_prune;
 	const char *arch;	/* for the profile's per-arch files */
+	/* fragments whose every entry is an extra requirement (--add) */
+	const char *const *add;
+	size_t nadd;
 };
 
 struct kx_generate_result {

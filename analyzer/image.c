@@ -163,7 +163,7 @@ const char *kx_image_compression_name(enum kx_compression c)
 	return r ? r->name : "?";
 }
 
-int kx_image_config_compression(enum kx_compression *out, const char *config)
+int kx_image_find_compression(enum kx_compression *out, const char *config)
 {
 	static const char *const syms[] = {
 		"GZIP", "BZIP2", "LZMA", "XZ", "LZO", "LZ4", "ZSTD", "UNCOMPRESSED",
@@ -399,7 +399,7 @@ static int read_notes(struct kx_xen_notes *out, const struct elf_reader *r,
 	return 0;
 }
 
-int kx_image_xen_notes(struct kx_xen_notes *out, const void *elf, size_t len)
+int kx_image_read_notes(struct kx_xen_notes *out, const void *elf, size_t len)
 {
 	struct elf_reader r = { elf, len, false, false };
 	uint64_t phoff, shoff;

@@ -114,7 +114,7 @@ const char *kx_image_compression_name(enum kx_compression c);
  * choice set to y).  Returns 0, or KX_ENOTFOUND when the text has none
  * (not an x86/arm kernel config, or the choice is absent).
  */
-int kx_image_config_compression(enum kx_compression *out, const char *config);
+int kx_image_find_compression(enum kx_compression *out, const char *config);
 
 /*
  * Decides which file to ship for a domU booted by Xen 'xen_version' (NULL:
@@ -157,6 +157,6 @@ struct kx_xen_notes {
  * Returns 0 (out->count may be 0: no Xen notes), KX_ESYNTAX when the data
  * is not a well-formed ELF file (a gzip'd or bzImage file, truncated...).
  */
-int kx_image_xen_notes(struct kx_xen_notes *out, const void *elf, size_t len);
+int kx_image_read_notes(struct kx_xen_notes *out, const void *elf, size_t len);
 
 #endif /* KX_ANALYZER_IMAGE_H */

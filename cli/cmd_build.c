@@ -679,7 +679,7 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 		kx_errorf("build: %s has no CONFIG_ lines: not a .config", cfg_path);
 		goto out;
 	}
-	have_comp = kx_image_config_compression(&comp, cfg) == 0;
+	have_comp = kx_image_find_compression(&comp, cfg) == 0;
 	if (x86) {
 		if (kx_image_plan(&plan, xen_version, type,
 				  have_comp ? kx_image_compression_name(comp) : NULL)) {
@@ -839,6 +839,17 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
+	/* no stale image of an earlier plan next to this one */
+	{
+		static const char *const old[] = { "bzImage", "Image", "vmlinux", "vmlinux.gz" };
+
+		for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+			char *p = kx_xasprintf("%s/%s", domu, old[i]);
+
+			unlink(p);
+			free(p);
+		}
+	}
 	if (x86 && plan.file == KX_IMAGE_BZIMAGE && want_bz) {
 		image_name = "bzImage";
 		ship = kx_xasprintf("%s/bzImage", domu);
@@ -884,7 +895,7 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 		unsigned need = type == KX_GUEST_PVH ? KX_XEN_ELFNOTE_PHYS32_ENTRY :
 						       KX_XEN_ELFNOTE_ENTRY;
 
-		if (map_file(&m, elf) || kx_image_xen_notes(&notes, m.p, m.len)) {
+		if (map_file(&m, elf) || kx_image_read_notes(&notes, m.p, m.len)) {
 			kx_errorf("build: %s is not a readable ELF file", elf);
 			rc = KX_EXIT_NO;
 			goto out;

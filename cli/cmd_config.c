@@ -681,6 +681,7 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 
 	if (r->mode == M_SAVEDEFCONFIG) {
 		if (kx_conf_write_defconfig(&s->io, r->file)) {
+			/* sic: conf prints "n***" (a lost backslash); so do we, byte for byte */
 			fprintf(stderr, "n*** Error while saving defconfig to: %s\n\n", r->file);
 			return 1;
 		}

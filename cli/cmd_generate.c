@@ -119,6 +119,8 @@ static const char generate_usage[] =
 "  --modules      MODULES=y; the optional tristate items as modules\n"
 "  --no-modules   everything built in (default)\n"
 "  --no-prune     keep the base's hardware drivers\n"
+"  --add FRAG     also require every entry of fragment FRAG (repeatable; e.g.\n"
+"                 a serial console for testing in QEMU); its values win\n"
 "  -o FILE        where to write the configuration (required)\n"
 "\n"
 "Exit status: 0 done; 1 a required item cannot hold in this tree; 2 usage.\n";
@@ -128,6 +130,7 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 	struct kx_generate_opts go = { 0 };
 	struct kx_generate_result gr;
 	const char *out = NULL;
+	const char **add = kx_xcalloc((size_t)argc + 1, sizeof(*add));
 	struct kx_buf b = KX_BUF_INIT;
 	int rc;
 
@@ -158,25 +161,38 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 			go.modules = false;
 		else if (!strcmp(a, "--no-prune"))
 			go.no_prune = true;
+		else if (!strcmp(a, "--add") && i + 1 < argc)
+			add[go.nadd++] = argv[++i];
+		else if (!strncmp(a, "--add=", 6))
+			add[go.nadd++] = a + 6;
 		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
 			out = argv[++i];
 		else {
 			kx_errorf("generate: unexpected argument '%s'\n%s", a, generate_usage);
+			free(add);
 			return KX_EXIT_USAGE;
 		}
 	}
+	go.add = add;
 	if (!out) {
 		kx_errorf("generate needs -o FILE\n%s", generate_usage);
+		free(add);
 		return KX_EXIT_USAGE;
 	}
-	if ((rc = kx_session_load(s)))
+	if ((rc = kx_session_load(s))) {
+		free(add);
 		return rc;
+	}
 	go.arch = kx_env_get(s->env, "ARCH");
 	if (go.arch && !strcmp(go.arch, "x86"))
 		go.arch = NULL;
 	rc = kx_generate(&s->io, s->env, &go, &gr);
+	free(add);
+	go.add = NULL;
 	if (rc < 0) {
-		kx_errorf("generate: %s", kx_strerror(rc));
+		/* the diagnostics already said what; only say it otherwise */
+		if (!s->diags.nerrors)
+			kx_errorf("generate: %s", kx_strerror(rc));
 		kx_generate_result_free(&gr);
 		return rc == KX_EINTERNAL ? KX_EXIT_INTERNAL : KX_EXIT_USAGE;
 	}

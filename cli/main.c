@@ -2,6 +2,7 @@
 /*
  * main.c - kxen-config's command line: global options, then a command.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,12 @@ int main(int argc, char **argv)
 	const char *cmd = NULL;
 	int i, rc;
 
+	/*
+	 * Over a file-size limit (ulimit -f), a write fails with EFBIG and is
+	 * reported like a full disk, instead of the signal killing us with a
+	 * temporary file left behind.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	kx_session_init(&s);
 	for (i = 1; i < argc; i++) {
 		int g = kx_session_option(&s, argc, argv, &i);

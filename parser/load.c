@@ -40,6 +40,17 @@ static void located(struct kx_parser *p, enum kx_diag_level lvl,
 	kx_buf_free(&b);
 }
 
+int kx_parse_too_deep(struct kx_parser *p, const char *file, int line)
+{
+	if (!p->deep_reported) {
+		p->deep_reported = true;
+		kx_parse_msg(p, KX_DIAG_ERROR, file, line,
+			     "%s:%d: expression nested too deeply (more than %d levels)",
+			     file ? file : "", line, KX_EXPR_MAX_DEPTH);
+	}
+	return KX_ELIMIT;
+}
+
 void kx_parse_error(struct kx_parser *p, const char *fmt, ...)
 {
 	va_list ap;
@@ -228,10 +239,23 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	}
 	kc->mainmenu = kc->rootmenu.prompt->text;
 	kx_menu_finalize(&p);
+	/* robustness: an expression that would have been too deep (model.h) */
+	if (kc->expr_too_deep) {
+		err = kx_parse_too_deep(&p, NULL, 0);
+		goto out;
+	}
+	if (p.menu_too_deep) {	/* robustness: see finalize() */
+		err = KX_ELIMIT;
+		goto out;
+	}
 	if (kx_menu_check_deps(&p) || p.nerrs) {
 		err = KX_ESYNTAX;
 		goto out;
 	}
+	/* robustness: the evaluator's recursion stays bounded */
+	err = kx_menu_check_eval_depth(&p);
+	if (err < 0)
+		goto out;
 	kc->changed = true;
 	*out = kc;
 	kc = NULL;

@@ -835,13 +835,13 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym)
 	}
 	if (sym->flags & KX_SYM_CHECKED)
 		return NULL;
-	c->depth += 4;
+	c->depth += 10;
 	if (c->depth > KX_EVAL_MAX_WEIGHT) {
-		/* bounded recursion on hostile input: symbols (4 frames
-		 * each) and expression levels, as kx_menu_check_eval_depth */
+		/* bounded recursion on hostile input: symbols (three big
+		 * frames each, 10 units) and expression levels (1 unit) */
 		struct kx_menu *m = sym->menus;
 
-		c->depth -= 4;
+		c->depth -= 10;
 		kx_parse_msg(c->p, KX_DIAG_ERROR, m ? m->file : NULL, m ? m->line : 0,
 			     "%s:%d: dependency chain too long: the value of %s "
 			     "depends on more than %d nested evaluation steps",
@@ -863,7 +863,7 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym)
 		s2 = check_sym_deps(c, sym);
 		sym->flags &= ~KX_SYM_CHECK;
 	}
-	c->depth -= 4;
+	c->depth -= 10;
 	return s2;
 }
 

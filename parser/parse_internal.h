@@ -56,7 +56,30 @@ struct kx_parser {
 	int nerrs;		/* errors so far */
 	int fatal;		/* a fatal error (KX_E*) stops the parse */
 	int nexpansions;	/* for statistics */
+	bool deep_reported;	/* kc->expr_too_deep was reported */
+	bool menu_too_deep;	/* KX_MENU_MAX_DEPTH was reported */
 };
+
+/*
+ * The grammar's stack (bison's YYMAXDEPTH): it bounds the nesting of
+ * parentheses, '!' and if/menu/choice blocks; overflowing it is reported
+ * as "nested too deeply" (parser.y).
+ */
+#define KX_PARSE_MAX_STACK 10000
+
+/* Deepest menu tree (automatic submenus included) finalisation accepts. */
+#define KX_MENU_MAX_DEPTH 3000
+
+/*
+ * Heaviest evaluation chain accepted (menu.c kx_menu_check_eval_depth):
+ * symbols times the depth of their expressions, in C frames.
+ */
+#define KX_EVAL_MAX_WEIGHT 50000
+/* Returns 0, or KX_ELIMIT after reporting the symbol at fault. */
+int kx_menu_check_eval_depth(struct kx_parser *p);
+
+/* Reports kc->expr_too_deep once, at FILE:LINE; returns KX_ELIMIT. */
+int kx_parse_too_deep(struct kx_parser *p, const char *file, int line);
 
 /* scanner entry points (lexer.l) */
 int kx_lex_init(struct kx_parser *p, const char *file, char *data, size_t len);

@@ -34,6 +34,8 @@ int kx_yyparse(struct kx_parser *p);
 
 static void kx_yyerror(struct kx_parser *p, const char *msg);
 #define KC (p->kc)
+/* robustness: the stack bounds nesting; overflow is "nested too deeply" */
+#define YYMAXDEPTH KX_PARSE_MAX_STACK
 }
 
 %union
@@ -537,6 +539,22 @@ static void kx_yyerror(struct kx_parser *p, const char *msg)
 {
 	if (p->fatal)
 		return;
+	if (!strcmp(msg, "memory exhausted")) {
+		/*
+		 * Robustness: bison's stack (YYMAXDEPTH) overflowed, i.e. too
+		 * many open parentheses, '!' or blocks; stop here.
+		 */
+		if (p->prev_token == T_OPEN_PAREN || p->prev_token == T_NOT)
+			kx_parse_msg(p, KX_DIAG_ERROR, p->cur_file, p->cur_line,
+				     "%s:%d: expression nested too deeply (more than %d levels)",
+				     p->cur_file, p->cur_line, KX_PARSE_MAX_STACK);
+		else
+			kx_parse_msg(p, KX_DIAG_ERROR, p->cur_file, p->cur_line,
+				     "%s:%d: blocks nested too deeply (more than %d parser stack entries)",
+				     p->cur_file, p->cur_line, KX_PARSE_MAX_STACK);
+		p->fatal = KX_ELIMIT;
+		return;
+	}
 	kx_parse_msg(p, KX_DIAG_ERROR, p->cur_file, p->cur_line, "%s:%d: %s",
 		     p->cur_file, p->cur_line, msg);
 }

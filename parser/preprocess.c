@@ -66,6 +66,13 @@
  * message at the same point.
  */
 #define KX_PP_MAX_DEPTH		1100
+/*
+ * Robustness: the most text one expansion may produce.  Without it
+ * "X1 = $(X0)$(X0)", "X2 = $(X1)$(X1)", ... doubles per line and $(X64)
+ * would need 2^64 bytes.  conf has no such limit; no real Kconfig comes
+ * near it (the longest expansions are compiler flag lists).
+ */
+#define KX_PP_MAX_OUTPUT	(16u << 20)
 
 struct pp_var {
 	char *name;
@@ -477,6 +484,10 @@ static int expand_dollar(struct kx_pp *pp, const char **str, const char *end,
 	pp->depth++;
 	err = eval_clause(pp, p, q, args, out);
 	pp->depth--;
+	if (!err && out->len > KX_PP_MAX_OUTPUT)
+		return pp_error(pp, KX_ELIMIT,
+				"macro expansion too long (more than %u bytes)",
+				KX_PP_MAX_OUTPUT);
 	return err;
 }
 

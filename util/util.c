@@ -497,6 +497,25 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Durability: after a rename, the directory entry itself must reach the
+ * disk too (a crash could otherwise bring back the old name).  Best effort:
+ * some file systems refuse fsync on directories.
+ */
+static void sync_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? kx_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+			  : kx_xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int kx_write_file_atomic(const char *path, const char *data, size_t len,
 			 const char *backup)
 {
@@ -513,7 +532,14 @@ int kx_write_file_atomic(const char *path, const char *data, size_t len,
 		}
 		mode = st.st_mode & 07777;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/*
+	 * Robustness: O_EXCL | O_NOFOLLOW never write through a symlink
+	 * planted at the temporary name; a leftover of a killed process with
+	 * the same pid is removed and the open retried once.
+	 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
@@ -532,6 +558,7 @@ int kx_write_file_atomic(const char *path, const char *data, size_t len,
 	}
 	if (rename(tmp, path) < 0)
 		goto fail;
+	sync_parent_dir(path);
 	free(tmp);
 	return 0;
 fail:

@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# tests/kernel/robustness.sh - failure injection at the command line: no
+# configuration is ever lost (docs/RELIABILITY.md, "No lost data").
+#
+# On a copy of tests/fixtures/robustness (plus generated symbols, so that a
+# .config is ~150 KiB and a kill can land in the middle of a write):
+#   1. SIGKILL at random points of a loop of writes (KX_KILL_ITERATIONS,
+#      default 300): .config and .config.old are always complete (equal to
+#      one of the two contents written), never a prefix; leftover temporary
+#      files (.config.kxtmp.PID) are counted and must not disturb the next run
+#   2. disk full (a small tmpfs; skipped loudly when mount is not permitted),
+#      and RLIMIT_FSIZE (ulimit -f) with SIGXFSZ ignored and not ignored
+#   3. read-only target directory (a read-only tmpfs remount)
+#   4. the target is a directory, a dangling symlink, a symlink to a file, a
+#      file without write permission
+#   5. KCONFIG_OVERWRITECONFIG: in place (inode and symlink kept), and on a
+#      full disk the file is left untouched
+# Every failure must exit non-zero with a message naming the file, the old
+# .config intact and no temporary file left behind (except after SIGKILL).
+#
+# Usage: tests/kernel/robustness.sh [-v]
+# Environment: KX_KILL_ITERATIONS (300), KX_PROGRAM (./kxen-config).
+# Exit: 0 all checks passed, 1 a check failed, 2 setup error.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+verbose=0
+[[ ${1:-} == -v ]] && verbose=1
+prog=$(realpath "${KX_PROGRAM:-./kxen-config}")
+iters=${KX_KILL_ITERATIONS:-300}
+[[ -x $prog ]] || { echo "robustness: $prog not built (make)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/kx-robust-XXXXXX)
+mounts=()
+cleanup() {
+	local m
+	for m in "${mounts[@]}"; do
+		umount "$m" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# a private copy: a concurrent `make` must not swap the binary mid-loop
+cp "$prog" "$work/kxen-config"
+prog=$work/kxen-config
+
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); ((verbose)) && echo "ok: $*"; return 0; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+skipped() { skip=$((skip + 1)); echo "SKIPPED (loudly): $*"; }
+
+# ---- the tree: the fixture plus 3000 generated symbols
+tree=$work/tree
+cp -r tests/fixtures/robustness "$tree"
+{
+	echo 'menu "generated"'
+	for ((i = 0; i < 3000; i++)); do
+		printf 'config GEN_%d\n\ttristate "generated %d"\n\tdepends on B || M\n' "$i" "$i"
+	done
+	echo 'endmenu'
+} >"$tree/more/generated"
+echo 'source "more/generated"' >>"$tree/Kconfig"
+
+# kx MODE CONFIG [ENV...]: run a config command on the tree, quietly
+kx() {
+	local mode=$1 cfg=$2
+	shift 2
+	env "$@" "$prog" -C "$tree" --probes=deny --config "$cfg" "$mode"
+}
+
+# reference contents
+kx allyesconfig "$work/yes.config" >/dev/null
+kx allnoconfig "$work/no.config" >/dev/null
+cmp -s "$work/yes.config" "$work/no.config" && { echo "setup: contents equal" >&2; exit 2; }
+size=$(stat -c %s "$work/yes.config")
+echo "robustness: tree with $(grep -c '^config' "$tree/more/generated") generated symbols, .config $size bytes"
+
+# is_complete FILE: FILE equals one of the two reference contents (compared
+# on one snapshot: two cmp of a file that a writer replaces in between could
+# each see a different version)
+is_complete() {
+	cp "$1" "$work/snapshot" 2>/dev/null || return 1
+	cmp -s "$work/snapshot" "$work/yes.config" || cmp -s "$work/snapshot" "$work/no.config"
+}
+
+# no_tmp DIR: no temporary file left in DIR
+no_tmp() {
+	local left
+	left=$(find "$1" -maxdepth 1 -name '*.kxtmp.*' | wc -l)
+	((left == 0))
+}
+
+# ---- 1. SIGKILL at random points
+d=$work/kill
+mkdir -p "$d"
+cp "$work/no.config" "$d/.config"
+lost=0 killed=0 leftovers=0 completed=0
+for ((n = 0; n < iters; n++)); do
+	if ((n % 2)); then mode=allnoconfig; else mode=allyesconfig; fi
+	# the program itself in the background (not a subshell): kill hits it
+	"$prog" -C "$tree" --probes=deny --config "$d/.config" "$mode" >/dev/null 2>&1 &
+	pid=$!
+	# 0 to 60 ms: startup, load, evaluation and the write itself
+	sleep "0.0$((RANDOM % 60 / 10))$((RANDOM % 10))"
+	kill -KILL "$pid" 2>/dev/null || true
+	st=0
+	wait "$pid" 2>/dev/null || st=$?
+	if ((st == 0)); then
+		completed=$((completed + 1))
+	elif ((st == 137)); then
+		killed=$((killed + 1))
+	else
+		bad "iteration $n: exit $st"
+	fi
+	if [[ ! -f $d/.config ]] || ! is_complete "$d/.config"; then
+		lost=$((lost + 1))
+		bad "iteration $n: .config incomplete after SIGKILL ($(stat -c %s "$d/.config" 2>/dev/null || echo missing) bytes)"
+		cp "$d/.config" "$work/bad.$n" 2>/dev/null || true
+		((verbose)) && diff "$d/.config" "$work/yes.config" | head -5
+		cp "$work/no.config" "$d/.config"
+	fi
+	if [[ -f $d/.config.old ]] && ! is_complete "$d/.config.old"; then
+		lost=$((lost + 1))
+		bad "iteration $n: .config.old incomplete after SIGKILL"
+	fi
+	t=$(find "$d" -maxdepth 1 -name '*.kxtmp.*' | wc -l)
+	leftovers=$((leftovers > t ? leftovers : t))
+done
+echo "robustness: SIGKILL loop: $iters runs, $killed killed (SIGKILL), $completed completed, files lost: $lost, temporary files left: $(find "$d" -maxdepth 1 -name '*.kxtmp.*' | wc -l) (named .config.kxtmp.PID)"
+((lost == 0)) && ok "SIGKILL loop"
+# the next run does not care about leftovers
+if kx allyesconfig "$d/.config" >/dev/null 2>&1 && cmp -s "$d/.config" "$work/yes.config"; then
+	ok "a run after SIGKILL leftovers"
+else
+	bad "a run after SIGKILL leftovers failed"
+fi
+# a leftover with this very pid's name (pid reuse) is replaced, not followed
+ln -sf /nonexistent/target "$d/.config.kxtmp.$$"
+if (exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allnoconfig >/dev/null 2>&1) &&
+	cmp -s "$d/.config" "$work/no.config"; then
+	ok "stale temporary name"
+fi
+rm -f "$d"/.config.kxtmp.*
+
+# expect_fail WHAT CFG REFERENCE [ENV...]: a write that must fail cleanly
+expect_fail() {
+	local what=$1 cfg=$2 ref=$3 rc=0
+	shift 3
+	kx allyesconfig "$cfg" "$@" >"$work/out" 2>"$work/err" || rc=$?
+	if ((rc == 0)); then
+		bad "$what: exit 0"
+	elif ! cmp -s "$cfg" "$ref"; then
+		bad "$what: the old file changed"
+	elif ! no_tmp "$(dirname "$cfg")"; then
+		bad "$what: temporary file left: $(find "$(dirname "$cfg")" -name '*.kxtmp.*')"
+	elif ! grep -q "$(basename "$cfg")" "$work/err"; then
+		bad "$what: the error does not name the file: $(cat "$work/err")"
+	else
+		ok "$what (exit $rc: $(grep -v '^\*\*\*\|^$' "$work/err" | head -1))"
+		((verbose)) && sed 's/^/    /' "$work/err"
+	fi
+	return 0
+}
+
+# ---- 2. disk full
+if mkdir -p "$work/full" && mount -t tmpfs -o size=256k tmpfs "$work/full" 2>/dev/null; then
+	mounts+=("$work/full")
+	cp "$work/no.config" "$work/full/.config"
+	# fill what is left
+	dd if=/dev/zero of="$work/full/filler" bs=4k 2>/dev/null || true
+	expect_fail "disk full" "$work/full/.config" "$work/no.config"
+	expect_fail "disk full, KCONFIG_OVERWRITECONFIG" "$work/full/.config" "$work/no.config" \
+		KCONFIG_OVERWRITECONFIG=1
+	rm -f "$work/full/filler"
+	if kx allyesconfig "$work/full/.config" >/dev/null 2>&1 && cmp -s "$work/full/.config" "$work/yes.config" &&
+		cmp -s "$work/full/.config.old" "$work/no.config"; then
+		ok "after the disk has space again: written, .config.old kept"
+	else
+		bad "write after freeing space"
+	fi
+	umount "$work/full" && unset 'mounts[-1]'
+else
+	skipped "disk full: cannot mount a tmpfs here (not root?); RLIMIT_FSIZE below still runs"
+fi
+# RLIMIT_FSIZE: with SIGXFSZ ignored the write fails with EFBIG
+d=$work/fsize
+mkdir -p "$d"
+cp "$work/no.config" "$d/.config"
+rc=0
+(trap '' XFSZ; ulimit -f 16; exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allyesconfig) \
+	>/dev/null 2>"$work/err" || rc=$?
+if ((rc != 0)) && cmp -s "$d/.config" "$work/no.config" && no_tmp "$d" && grep -q 'File too large' "$work/err"; then
+	ok "RLIMIT_FSIZE, SIGXFSZ ignored (exit $rc)"
+else
+	bad "RLIMIT_FSIZE, SIGXFSZ ignored: exit $rc, $(cat "$work/err")"
+fi
+# not ignored: the kernel kills the process like SIGKILL; the old file stays
+rc=0
+{ (ulimit -f 16; exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allyesconfig) \
+	>/dev/null 2>&1; } 2>/dev/null || rc=$?
+if ((rc != 0)) && cmp -s "$d/.config" "$work/no.config"; then
+	ok "RLIMIT_FSIZE, killed by SIGXFSZ (exit $rc; temporary files left: $(find "$d" -name '*.kxtmp.*' | wc -l))"
+else
+	bad "RLIMIT_FSIZE with SIGXFSZ: exit $rc, .config changed"
+fi
+rm -f "$d"/.config.kxtmp.*
+
+# ---- 3. read-only directory
+if mkdir -p "$work/ro" && mount -t tmpfs -o size=1m tmpfs "$work/ro" 2>/dev/null; then
+	mounts+=("$work/ro")
+	cp "$work/no.config" "$work/ro/.config"
+	mount -o remount,ro "$work/ro"
+	expect_fail "read-only directory" "$work/ro/.config" "$work/no.config"
+	expect_fail "read-only directory, KCONFIG_OVERWRITECONFIG" "$work/ro/.config" "$work/no.config" \
+		KCONFIG_OVERWRITECONFIG=1
+	umount "$work/ro" && unset 'mounts[-1]'
+elif ((EUID != 0)); then
+	d=$work/rodir
+	mkdir -p "$d"
+	cp "$work/no.config" "$d/.config"
+	chmod 555 "$d"
+	expect_fail "read-only directory" "$d/.config" "$work/no.config"
+	chmod 755 "$d"
+else
+	skipped "read-only directory: root without mount"
+fi
+
+# ---- 4. odd targets
+d=$work/odd
+mkdir -p "$d/.config"
+rc=0
+kx allyesconfig "$d/.config" >/dev/null 2>"$work/err" || rc=$?
+if ((rc != 0)) && [[ -d $d/.config ]] && grep -q 'Is a directory' "$work/err" && no_tmp "$d"; then
+	ok "target is a directory (exit $rc)"
+else
+	bad "target is a directory: exit $rc, $(cat "$work/err")"
+fi
+rmdir "$d/.config"
+
+# a dangling symlink is replaced by the file (conf renames over it too);
+# with KCONFIG_OVERWRITECONFIG the link is followed and its target created
+ln -s "$d/nowhere/target" "$d/dangling"
+if kx allyesconfig "$d/dangling" >/dev/null 2>&1 && [[ -f $d/dangling && ! -L $d/dangling ]] &&
+	cmp -s "$d/dangling" "$work/yes.config"; then
+	ok "dangling symlink: replaced by the new file"
+else
+	bad "dangling symlink"
+fi
+rm -f "$d/dangling" "$d/dangling.old"
+ln -s "$d/target" "$d/dangling"
+if kx allyesconfig "$d/dangling" KCONFIG_OVERWRITECONFIG=1 >/dev/null 2>&1 && [[ -L $d/dangling ]] &&
+	cmp -s "$d/target" "$work/yes.config"; then
+	ok "dangling symlink, KCONFIG_OVERWRITECONFIG: target created through the link"
+else
+	bad "dangling symlink with KCONFIG_OVERWRITECONFIG"
+fi
+
+# a symlink to a file: replaced (conf), or written through (OVERWRITECONFIG)
+cp "$work/no.config" "$d/real"
+ln -sf "$d/real" "$d/link"
+if kx allyesconfig "$d/link" KCONFIG_OVERWRITECONFIG=1 >/dev/null 2>&1 && [[ -L $d/link ]] &&
+	cmp -s "$d/real" "$work/yes.config"; then
+	ok "symlink, KCONFIG_OVERWRITECONFIG: written through, link kept"
+else
+	bad "symlink with KCONFIG_OVERWRITECONFIG"
+fi
+ino=$(stat -c %i "$d/real")
+if kx allnoconfig "$d/real" KCONFIG_OVERWRITECONFIG=1 >/dev/null 2>&1 &&
+	[[ $(stat -c %i "$d/real") == "$ino" ]] && cmp -s "$d/real" "$work/no.config"; then
+	ok "KCONFIG_OVERWRITECONFIG: same inode, shorter contents cut to size"
+else
+	bad "KCONFIG_OVERWRITECONFIG in place"
+fi
+
+# a file without write permission: replaced (the directory is writable, as
+# with conf), its mode kept
+cp "$work/no.config" "$d/ro.config"
+chmod 444 "$d/ro.config"
+if kx allyesconfig "$d/ro.config" >/dev/null 2>&1 && cmp -s "$d/ro.config" "$work/yes.config" &&
+	[[ $(stat -c %a "$d/ro.config") == 444 ]] && cmp -s "$d/ro.config.old" "$work/no.config"; then
+	ok "file without write permission: replaced, mode 444 kept, .config.old kept"
+else
+	bad "file without write permission"
+fi
+no_tmp "$d" && ok "no temporary files left in $d" || bad "temporary files left in $d"
+
+# savedefconfig goes through the same atomic write
+if "$prog" -C "$tree" --probes=deny --config "$work/yes.config" savedefconfig "$d/defconfig" >/dev/null 2>&1 &&
+	[[ -s $d/defconfig ]] && no_tmp "$d"; then
+	ok "savedefconfig"
+else
+	bad "savedefconfig"
+fi
+
+rc=0
+"$prog" -C "$tree" --probes=deny --config "$work/yes.config" savedefconfig "$d/missing/defconfig" \
+	>/dev/null 2>"$work/err" || rc=$?
+if ((rc != 0)) && grep -q "missing/defconfig: No such file or directory" "$work/err"; then
+	ok "savedefconfig into a missing directory (exit $rc)"
+else
+	bad "savedefconfig into a missing directory: exit $rc, $(cat "$work/err")"
+fi
+
+echo "robustness: $pass passed, $fail failed${skip:+, $skip skipped}"
+((fail == 0))
