@@ -937,6 +937,7 @@ struct ed_adj {
 	struct kx_sym **v;
 	size_t n, cap;
 	unsigned maxdepth;
+	unsigned stamp;		/* marks the expressions walked for this symbol */
 };
 
 static void ed_add(struct ed_adj *a, struct kx_sym *s)
@@ -950,10 +951,13 @@ static void ed_add(struct ed_adj *a, struct kx_sym *s)
 	a->v[a->n++] = s;
 }
 
-static void ed_expr(struct ed_adj *a, const struct kx_expr *e)
+static void ed_expr(struct ed_adj *a, struct kx_expr *e)
 {
-	if (!e)
+	/* shared subexpressions (the parents' dependencies of every menu
+	 * entry) are walked once per symbol */
+	if (!e || e->stamp == a->stamp)
 		return;
+	e->stamp = a->stamp;
 	if (e->depth > a->maxdepth)
 		a->maxdepth = e->depth;
 	switch (e->type) {
@@ -1031,7 +1035,11 @@ int kx_menu_check_eval_depth(struct kx_parser *p)
 			struct ed_frame *f = &stack[top];
 
 			if (f->weight == 0) {	/* first visit */
-				struct ed_adj a = { NULL, 0, 0, 0 };
+				struct ed_adj a = { NULL, 0, 0, 0, 0 };
+
+				if (!++kc->expr_stamp)	/* wrapped: 0 is "never" */
+					++kc->expr_stamp;
+				a.stamp = kc->expr_stamp;
 
 				ed_neighbours(kc, f->sym, &a);
 				f->adj = a.v;

@@ -57,6 +57,7 @@ struct kx_expr {
 	struct kx_expr *hnext;	/* hash-consing chain */
 	struct kx_expr *xform;	/* memoised kx_expr_transform() result */
 	unsigned depth;		/* 1 for a symbol or comparison */
+	unsigned stamp;		/* scratch mark for one walk (menu.c) */
 };
 
 /*
@@ -228,6 +229,7 @@ struct kx_kconfig {
 	/* expression hash-consing */
 	struct kx_expr **exprtab;
 	size_t exprtab_cap, nexprs;
+	unsigned expr_stamp;		/* last kx_expr.stamp handed out */
 
 	struct kx_menu rootmenu;
 	const char *mainmenu;		/* prompt text of the root menu */

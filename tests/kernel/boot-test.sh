@@ -66,17 +66,8 @@ xen_targets=(XEN XEN_PVH XEN_PV HVC_XEN XEN_BLKDEV_FRONTEND XEN_NETDEV_FRONTEND
 	SERIAL_8250 SERIAL_8250_CONSOLE)
 
 # What booting in QEMU to a busybox initramfs adds to a Xen domU config
-# (docs/BOOT.md explains each line).
-boot_fragment='CONFIG_SERIAL_8250=y
-CONFIG_SERIAL_8250_CONSOLE=y
-CONFIG_EARLY_PRINTK=y
-CONFIG_BLK_DEV_INITRD=y
-CONFIG_RD_GZIP=y
-CONFIG_BINFMT_ELF=y
-CONFIG_BINFMT_SCRIPT=y
-CONFIG_DEVTMPFS=y
-CONFIG_PROC_FS=y
-CONFIG_SYSFS=y'
+# (tests/kernel/qemu-boot.config, shared with xen-test.sh; docs/BOOT.md).
+boot_fragment=$(grep -E '^(# )?CONFIG_' "$KX_REPO/tests/kernel/qemu-boot.config")
 
 # Choices the closure engine makes that a slim domU does not want (equally
 # small alternatives it picked over the plain prompts); only applied on top

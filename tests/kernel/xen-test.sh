@@ -6,8 +6,8 @@
 # disk over blkfront and a network interface over netfront; and a deliberately broken
 # config (no XEN_BLKDEV_FRONTEND) makes the disk case fail.
 #
-# The domU config is made by `kxen-config closure --base tinyconfig` from the symbols
-# a domU needs (to be replaced by `kxen-config generate`); the kernel is built by
+# The domU config is `kxen-config generate` plus tests/kernel/qemu-boot.config (the
+# same as tests/kernel/boot-test.sh, so one cached build serves both); the kernel is built by
 # scripts/build-domu.sh (cached by config hash) when it works, else directly with the
 # tree's make (loudly).  The broken kernel is rebuilt incrementally from a copy of the
 # good build's object directory, so it costs about a minute, not a second build.
@@ -36,43 +36,6 @@ tree=$(kx_tree_dir "${KX_XEN_TREE:-6.12}")
 W=$KX_CACHE/xen-test
 mkdir -p "$W"
 t_start=$(kx_now)
-
-# The symbols a busybox domU needs: Xen PV and PVH, blkfront, netfront, hvc0, an
-# initramfs, devtmpfs, ext4 root, ELF and #! binaries, proc/sys, IPv4 for ping.
-TARGETS=(XEN XEN_PV XEN_PVH HVC_XEN XEN_BLKDEV_FRONTEND XEN_NETDEV_FRONTEND BLK_DEV_INITRD
-	DEVTMPFS DEVTMPFS_MOUNT EXT4_FS=y BINFMT_ELF BINFMT_SCRIPT TTY PRINTK XEN_SAVE_RESTORE
-	INET PROC_FS SYSFS)
-BROKEN=()
-for t in "${TARGETS[@]}"; do
-	[[ $t == XEN_BLKDEV_FRONTEND ]] || BROKEN+=("$t")
-done
-BROKEN+=(XEN_BLKDEV_FRONTEND=n)
-
-make_config() {	# make_config OUT TARGET...
-	local out=$1
-	shift
-	./kxen-config -q -C "$tree" --arch x86_64 closure --base tinyconfig -o "$out" "$@" \
-		>"$out.closure.log" 2>&1 || {
-		cat "$out.closure.log"
-		kx_log "error: kxen-config closure failed"
-		return 1
-	}
-	# every target must hold in the result (a closure that reports success but
-	# drops one, as happened once with EXT4_FS, would make a misleading kernel)
-	local t name val
-	for t in "$@"; do
-		name=${t%%=*}
-		val=y
-		[[ $t == *=* ]] && val=${t#*=}
-		if [[ $val == n ]]; then
-			! grep -q "^CONFIG_$name=" "$out" && continue
-		else
-			grep -qx "CONFIG_$name=$val" "$out" && continue
-		fi
-		kx_log "error: closure result $out does not have $name=$val"
-		return 1
-	done
-}
 
 # direct_build CONFIG OBJDIR [FROM_OBJDIR]: make with the tree's own make, out of tree,
 # from a copy of FROM_OBJDIR when given (incremental); prints the vmlinux path.
@@ -112,14 +75,35 @@ direct_build() {
 	echo "$obj/vmlinux"
 }
 
-kx_log "domU config: kxen-config closure --base tinyconfig ${TARGETS[*]}"
-make_config "$W/domu.config" "${TARGETS[@]}"
-make_config "$W/domu-broken.config" "${BROKEN[@]}"
+# The domU config: `kxen-config generate` (minimal profile) plus the test fragment
+# shared with boot-test.sh (serial console, initramfs), so the cached build is shared.
+# The broken config is the same with XEN_BLKDEV_FRONTEND off.
+kx_log "domU config: kxen-config generate --add tests/kernel/qemu-boot.config"
+./kxen-config -q -C "$tree" --arch x86_64 generate --add tests/kernel/qemu-boot.config \
+	-o "$W/domu.config" >"$W/generate.log" 2>&1 || {
+	cat "$W/generate.log"
+	kx_log "error: kxen-config generate failed"
+	exit 1
+}
+printf '# CONFIG_XEN_BLKDEV_FRONTEND is not set\n' >"$W/no-blkfront.frag"
+./kxen-config -q -C "$tree" --arch x86_64 merge "$W/domu.config" "$W/no-blkfront.frag" \
+	-o "$W/domu-broken.config" >"$W/broken.log" 2>&1 || true
 if grep -q '^CONFIG_XEN_BLKDEV_FRONTEND=y' "$W/domu-broken.config" ||
 	! grep -q '^CONFIG_XEN_BLKDEV_FRONTEND=y' "$W/domu.config"; then
 	kx_log "error: the good/broken configs do not differ in XEN_BLKDEV_FRONTEND"
 	exit 1
 fi
+# the checker agrees with what the boots will show
+crc=0
+./kxen-config -q -C "$tree" --arch x86_64 check --profile minimal "$W/domu.config" >/dev/null || crc=$?
+brc=0
+./kxen-config -q -C "$tree" --arch x86_64 check --profile minimal "$W/domu-broken.config" \
+	>"$W/broken-check.txt" || brc=$?
+if ((crc != 0 || brc != 1)) || ! grep -q XEN_BLKDEV_FRONTEND "$W/broken-check.txt"; then
+	kx_log "error: kxen-config check: good config exit $crc (want 0), broken exit $brc (want 1)"
+	exit 1
+fi
+kx_log "kxen-config check: the good config passes; the broken one fails on XEN_BLKDEV_FRONTEND"
 
 t_build=$(kx_now)
 vmlinux='' good_obj=''
