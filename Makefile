@@ -132,7 +132,7 @@ conformance-full: all
 	scripts/conformance.sh --subset full
 
 bench: all
-	scripts/bench.sh
+	scripts/bench-all.sh
 
 check-sanitize:
 	scripts/check-sanitize.sh
