@@ -787,6 +787,44 @@ void kx_changes_apply(struct kx_kconfig *kc, const struct kx_change *ch, size_t 
 	kx_sym_clear_all_valid(kc);
 }
 
+/*
+ * A string target's value as requested: fragments and .config lines keep
+ * conf's quoting ("a \"b\""), the command line may give it bare.  'want'
+ * quoted is compared unescaped, as conf reads it; no allocation (the judge
+ * calls this in loops).
+ */
+static bool string_value_is(const char *actual, const char *want)
+{
+	if (*want != '"')
+		return !strcmp(actual, want);
+	for (want++; *want && *want != '"'; want++, actual++) {
+		if (*want == '\\' && !*++want)
+			return false;
+		if (*actual != *want)
+			return false;
+	}
+	return *want == '"' && !want[1] && !*actual;
+}
+
+/* The requested value as conf would store it (unquoted), in kc's arena. */
+static const char *target_value(struct kx_kconfig *kc, const struct kx_target *t)
+{
+	const char *p = t->value;
+	struct kx_buf b = KX_BUF_INIT;
+	const char *v;
+
+	if (t->sym->type != KX_S_STRING || *p != '"')
+		return p;
+	for (p++; *p && *p != '"'; p++) {
+		if (*p == '\\' && !*++p)
+			break;
+		kx_buf_putc(&b, *p);
+	}
+	v = kx_arena_strdup(kc->arena, kx_buf_cstr(&b));
+	kx_buf_free(&b);
+	return v;
+}
+
 bool kx_target_holds(struct kx_kconfig *kc, const struct kx_target *t)
 {
 	kx_sym_calc_value(kc, t->sym);
@@ -794,6 +832,8 @@ bool kx_target_holds(struct kx_kconfig *kc, const struct kx_target *t)
 		return t->sym->visible != KX_NO;
 	if (t->sym->type == KX_S_BOOLEAN || t->sym->type == KX_S_TRISTATE)
 		return t->sym->curr.tri == tri_of(t->value);
+	if (t->sym->type == KX_S_STRING)
+		return string_value_is(kx_sym_string_value(kc, t->sym), t->value);
 	return !strcmp(kx_sym_string_value(kc, t->sym), t->value);
 }
 
@@ -928,10 +968,23 @@ static void make_change_vars(struct solver *s, const struct kx_closure_opts *o)
 	}
 }
 
-static int target_lit(struct solver *s, const struct kx_target *t)
+/*
+ * The literal that says target 't' holds.  An int, hex or string target
+ * holds at the base, or else needs its prompt visible: the value itself is
+ * then a change the closure adds (add_value_changes) and the judge checks
+ * (ranges included).  A value the type cannot take never holds.
+ */
+static int target_lit(struct solver *s, const struct kx_target *t, bool at_base)
 {
 	struct tv v = sym_value(s, t->sym);
 
+	if (!t->visible && !tristate_like(t->sym)) {
+		if (at_base)
+			return s->T;
+		if (!kx_sym_string_valid(t->sym, target_value(s->kc, t)))
+			return -s->T;
+		return visibility(s, t->sym).a;
+	}
 	if (t->visible) {
 		/* the visibility was built with the value */
 		if (!s->sv[t->sym->seq].encoded)
@@ -1028,6 +1081,23 @@ static size_t extract_changes(struct solver *s, struct kx_change **out)
 	}
 	*out = v;
 	return n;
+}
+
+/* the int/hex/string targets' own values, as changes (see target_lit) */
+static void add_value_changes(struct solver *s, struct kx_change **ch, size_t *n,
+			      const struct kx_target *t, size_t nt,
+			      const bool *possible, const bool *at_base)
+{
+	for (size_t i = 0; i < nt; i++) {
+		if (t[i].visible || tristate_like(t[i].sym) || !possible[i] || at_base[i])
+			continue;
+		*ch = kx_xrealloc(*ch, (*n + 2) * sizeof(**ch));
+		memset(&(*ch)[*n], 0, sizeof(**ch));
+		(*ch)[*n].sym = t[i].sym;
+		(*ch)[*n].value = target_value(s->kc, &t[i]);
+		(*ch)[*n].is_target = true;
+		(*n)++;
+	}
 }
 
 /* remembers the base values to describe changes */
@@ -1523,6 +1593,53 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 	kx_buf_free(&b);
 }
 
+/*
+ * Why an int, hex or string value cannot hold: not a value of the type, its
+ * prompt can never be visible, or (the judge refused it) out of range.
+ */
+static void explain_value(struct solver *s, struct kx_unmet *u, struct kx_sym *sym,
+			  const char *v)
+{
+	struct kx_kconfig *kc = s->kc;
+	struct kx_menu *m = sym->menus;
+	struct kx_buf b = KX_BUF_INIT;
+	bool fixed = true;
+
+	if (!kx_sym_string_valid(sym, v)) {
+		kx_buf_printf(&b, "'%s' is not a valid %s value", v,
+			      kx_symtype_name(sym->type));
+	} else if (!sat_with(s, visibility(s, sym).a, NULL, NULL, 0)) {
+		kx_buf_puts(&b, "its prompt can never be visible");
+		for (struct kx_prop *p = sym->prop; p; p = p->next) {
+			if (!p->text || !p->visible)
+				continue;
+			kx_buf_puts(&b, ": depends on ");
+			kx_expr_print_readable(&b, p->visible, value_text, kc);
+			break;
+		}
+	} else {
+		kx_buf_printf(&b, "'%s' is outside its range", v);
+		for (struct kx_prop *p = sym->prop; p; p = p->next) {
+			if (p->type != KX_P_RANGE)
+				continue;
+			kx_buf_puts(&b, "; range ");
+			kx_expr_print_readable(&b, p->expr, value_text, kc);
+			/* bounds from other symbols move with the config (a
+			 * number is an undefined symbol, as in conf) */
+			if (p->expr->left.sym->menus || p->expr->right.sym->menus)
+				fixed = false;
+			if (p->cond) {	/* as written: 'visible' has the menu's deps */
+				kx_buf_puts(&b, " if ");
+				kx_expr_print_readable(&b, p->cond, value_text, kc);
+				fixed = false;
+			}
+		}
+	}
+	add_blocker(u, sym, v, m->file, m->line, kx_buf_detach(&b), fixed);
+	kx_buf_free(&b);
+	u->cause = fixed ? KX_CAUSE_FIXED : KX_CAUSE_CONFLICT;
+}
+
 static void explain_unmet(struct solver *s, struct kx_closure *cl,
 			  const struct kx_target *target, const struct kx_target *t,
 			  size_t nt, const int *tl, const bool *possible)
@@ -1558,6 +1675,10 @@ static void explain_unmet(struct solver *s, struct kx_closure *cl,
 			u->conflict_with = kx_buf_detach(&b);
 		kx_buf_free(&b);
 		u->cause = KX_CAUSE_CONFLICT;
+	}
+	if (!target->visible && !tristate_like(target->sym) && target->sym->menus) {
+		explain_value(s, u, target->sym, target_value(kc, target));
+		return;
 	}
 	if (need == KX_NO) {
 		/* n impossible: selected, or forced by defaults without a prompt */
@@ -1619,6 +1740,7 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 	size_t nch = 0;
 	int *tl = kx_xcalloc(nt + 1, sizeof(int));
 	bool *possible = kx_xcalloc(nt + 1, sizeof(bool));
+	bool *at_base, *rejected;
 	int max_rounds = o && o->max_rounds ? o->max_rounds : 6;
 	struct timespec t0, t1;
 	int err = 0;
@@ -1635,6 +1757,12 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 	}
 	solver_init(&s, kc);
 	snapshot(&s);
+	restore(&s);
+	at_base = kx_xcalloc(nt + 1, sizeof(bool));
+	rejected = kx_xcalloc(nt + 1, sizeof(bool));
+	for (size_t i = 0; i < nt; i++)
+		at_base[i] = !t[i].visible && !tristate_like(t[i].sym) &&
+			     kx_target_holds(kc, &t[i]);
 	restore(&s);
 	for (int round = 0; round < max_rounds; round++) {
 		struct cset cs = { NULL, 0 };
@@ -1655,7 +1783,7 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			clause(&s, s.modules, -mv, 0);
 		}
 		for (size_t i = 0; i < nt; i++)
-			tl[i] = target_lit(&s, &t[i]);
+			tl[i] = rejected[i] ? -s.T : target_lit(&s, &t[i], at_base[i]);
 		/*
 		 * Which targets can hold: first each alone; then, if they
 		 * cannot all hold together, a maximal set kept in the order
@@ -1763,6 +1891,7 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		picosat_sat(s.ps, -1);
 		free(ch);
 		nch = extract_changes(&s, &ch);
+		add_value_changes(&s, &ch, &nch, t, nt, possible, at_base);
 		free(cs.lits);
 		cl->sat_vars = (unsigned)picosat_variables(s.ps);
 		cl->sat_clauses = s.nclauses;
@@ -1781,6 +1910,14 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			cl->verified = true;
 			break;
 		}
+		/*
+		 * An int/hex/string value the judge refused is out of range
+		 * (ranges are not encoded): that target cannot hold.
+		 */
+		for (size_t i = 0; i < nt; i++)
+			if (possible[i] && !t[i].visible && !tristate_like(t[i].sym) &&
+			    !kx_target_holds(kc, &t[i]))
+				rejected[i] = true;
 		/* refine: re-freeze comparisons at the judged config */
 	}
 	if (cl->verified) {
@@ -1818,6 +1955,7 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			/* the quick judge dropped too much: start over, fully */
 			free(ch);
 			nch = extract_changes(&s, &ch);
+			add_value_changes(&s, &ch, &nch, t, nt, possible, at_base);
 		}
 		describe_old(&s, ch, nch);
 		qsort(ch, nch, sizeof(*ch), menu_pos_cmp);
@@ -1839,6 +1977,8 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 	free(ch);
 	free(tl);
 	free(possible);
+	free(at_base);
+	free(rejected);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cl->seconds = (double)(t1.tv_sec - t0.tv_sec) +
 		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -24,6 +24,7 @@ struct args {
 	const char *pos[64];
 	int npos;
 	bool help;
+	bool initramfs;		/* check: a module satisfies a required y */
 };
 
 static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
@@ -50,6 +51,8 @@ static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
 			a->base = x + 7;
 		else if (!strcmp(x, "--profile") && i + 1 < argc)
 			a->profile = argv[++i];
+		else if (!strcmp(x, "--initramfs") && strstr(usage, "--initramfs"))
+			a->initramfs = true;
 		else if (!strncmp(x, "--profile=", 10))
 			a->profile = x + 10;
 		else if ((!strcmp(x, "-o") || !strcmp(x, "--output")) && i + 1 < argc)
@@ -228,7 +231,8 @@ out:
 /* ---- check and preflight ------------------------------------------------------------ */
 
 static const char check_usage[] =
-"Usage: kxen-config [global options] check [CONFIG] [--profile P] [--json]\n"
+"Usage: kxen-config [global options] check [CONFIG] [--profile P] [--initramfs]\n"
+"       [--json]\n"
 "\n"
 "Menuconfig preflight: checks CONFIG (default --config, $KCONFIG_CONFIG or\n"
 ".config) against the Xen domU profile for the tree's architecture and lists\n"
@@ -239,6 +243,9 @@ static const char check_usage[] =
 "  --profile P   minimal (required items), server (default: + recommended),\n"
 "                desktop (+ framebuffer, keyboard, DRM, sound frontends), or a\n"
 "                fragment file whose entries are all required\n"
+"  --initramfs   the kernel boots with an initramfs that loads modules (as\n"
+"                distro kernels do): an item the profile wants built in (=y)\n"
+"                also holds as a module (=m)\n"
 "\n"
 "Exit status: 0 every required item holds; 1 some do not; 2 usage error.\n";
 
@@ -294,6 +301,14 @@ int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 		if (kx_target_holds(s->kc, &tt)) {
 			held[r->level]++;
 			continue;
+		}
+		if (a.initramfs && r->sym->type == KX_S_TRISTATE && !strcmp(r->value, "y")) {
+			struct kx_target tm = { r->sym, "m", r->file, false };
+
+			if (kx_target_holds(s->kc, &tm)) {
+				held[r->level]++;
+				continue;
+			}
 		}
 		req[nt] = r;
 		t[nt++] = tt;

@@ -160,10 +160,12 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 		nt++;
 	}
 	kx_conf_load_text(&s->io, "merged", mr.config);
+	/* no closure is no reason to lose the merge: say so, write it */
 	if (nt && kx_closure_solve(&cl, s->kc, t, nt, NULL) < 0) {
-		kx_errorf("merge: no closure the evaluator could confirm");
-		rc = KX_EXIT_INTERNAL;
-		goto out;
+		kx_errorf("merge: warning: no closure the evaluator could confirm for "
+			  "the values that did not take effect%s",
+			  resolve ? " (nothing resolved)" : "");
+		cl = NULL;
 	}
 	if (s->json) {
 		struct kx_buf b = KX_BUF_INIT;
@@ -223,11 +225,14 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 			struct kx_sym *sym = kx_sym_find(s->kc, mr.dropped.v[i].name);
 			char *brief = sym ? kx_why_not_brief(s->kc, sym, mr.dropped.v[i].value) : NULL;
 
-			kx_buf_printf(&b, "  %s=%s (%s:%d) is %s: %s\n", mr.dropped.v[i].name,
+			kx_buf_printf(&b, "  %s=%s (%s:%d) is ", mr.dropped.v[i].name,
 				      mr.dropped.v[i].value, mr.dropped.v[i].file,
-				      mr.dropped.v[i].line,
-				      sym ? kx_sym_string_value(s->kc, sym) : "?",
-				      brief ? brief : "");
+				      mr.dropped.v[i].line);
+			if (sym)
+				kx_put_value(&b, sym, kx_sym_string_value(s->kc, sym));
+			else
+				kx_buf_putc(&b, '?');
+			kx_buf_printf(&b, ": %s\n", brief ? brief : "");
 			free(brief);
 		}
 		for (size_t i = 0; i < mr.unknown.n; i++) {

@@ -30,6 +30,22 @@ static void where(struct kx_buf *b, const struct kx_sym *sym)
 	kx_buf_printf(b, "%s:%d", m->file, m->line);
 }
 
+/* a value as a .config line has it: strings quoted and escaped */
+void kx_put_value(struct kx_buf *b, const struct kx_sym *sym, const char *v)
+{
+	if (sym->type != KX_S_STRING) {
+		kx_buf_puts(b, v);
+		return;
+	}
+	kx_buf_putc(b, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			kx_buf_putc(b, '\\');
+		kx_buf_putc(b, *v);
+	}
+	kx_buf_putc(b, '"');
+}
+
 void kx_closure_text(struct kx_session *s, struct kx_buf *b,
 		     const struct kx_closure *cl, const char *indent)
 {
@@ -38,9 +54,13 @@ void kx_closure_text(struct kx_session *s, struct kx_buf *b,
 		const struct kx_change *c = &cl->changes[i];
 		struct kx_menu *m = kx_sym_main_menu(c->sym);
 
-		kx_buf_printf(b, "%s%s=%s", indent, c->sym->name, c->value);
-		if (c->old_value && strcmp(c->old_value, c->value))
-			kx_buf_printf(b, " (was %s)", c->old_value);
+		kx_buf_printf(b, "%s%s=", indent, c->sym->name);
+		kx_put_value(b, c->sym, c->value);
+		if (c->old_value && strcmp(c->old_value, c->value)) {
+			kx_buf_puts(b, " (was ");
+			kx_put_value(b, c->sym, c->old_value);
+			kx_buf_putc(b, ')');
+		}
 		kx_buf_puts(b, "   ");
 		where(b, c->sym);
 		kx_buf_putc(b, '\n');

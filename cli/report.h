@@ -18,6 +18,8 @@ void kx_closure_json(struct kx_session *s, struct kx_buf *b,
 		     const struct kx_closure *cl, const struct kx_target *t,
 		     size_t nt);
 /* the human lines of a closure, each prefixed with 'indent' */
+/* 'v' as a .config line has it: strings quoted and escaped */
+void kx_put_value(struct kx_buf *b, const struct kx_sym *sym, const char *v);
 void kx_closure_text(struct kx_session *s, struct kx_buf *b,
 		     const struct kx_closure *cl, const char *indent);
 

@@ -13,7 +13,9 @@
 #   4. the answer is 1-minimal: the base plus all changes but one, for each change,
 #      merged as user values and evaluated, no longer satisfies the profile.
 # Also: an impossible target (64-bit-only XEN_PV on i386) is reported as impossible
-# with the blocking Kconfig lines and exit status 1.
+# with the blocking Kconfig lines and exit status 1; string/int/hex requests are
+# resolved (prompt prerequisites, then the value) and conf agrees, an out-of-range int
+# is impossible; `check --initramfs` accepts the frontends as modules.
 #
 # Usage: tests/kernel/closure-conf.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
 set -euo pipefail
@@ -153,6 +155,51 @@ for c in json.load(open(sys.argv[1]))["changes"]:
 	else
 		bad "$v/i386: XEN_PV=y: exit $rc, output:"
 		cat "$work/imp.out"
+	fi
+	# string, int and hex targets: the prompt's prerequisites, then the value;
+	# the fragment's quoting and escapes honoured; conf agrees with the result
+	f=$work/$v-values.frag
+	printf '%s\n' 'CONFIG_CMDLINE="console=hvc0 root=/dev/xvda1 x=\"q\""' \
+		'CONFIG_NR_CPUS=4' 'CONFIG_PHYSICAL_START=0x2000000' >"$f"
+	m=$work/$v-values.config
+	rc=0
+	"$kx" -q -C "$src" --arch x86_64 merge x86_64_defconfig "$f" --resolve -o "$m" \
+		>"$m.out" 2>&1 || rc=$?
+	cp "$m" "$m.conf"
+	if ((rc == 0)) && oracle "$v" x86_64 "$m.conf" >/dev/null 2>&1 && cmp -s "$m" "$m.conf" &&
+		grep -qx 'CONFIG_CMDLINE_BOOL=y' "$m.conf" &&
+		grep -qxF 'CONFIG_CMDLINE="console=hvc0 root=/dev/xvda1 x=\"q\""' "$m.conf" &&
+		grep -qx 'CONFIG_NR_CPUS=4' "$m.conf" &&
+		grep -qx 'CONFIG_PHYSICAL_START=0x2000000' "$m.conf"; then
+		ok "$v/x86_64: string/int/hex values resolved (CMDLINE_BOOL for CMDLINE), conf-stable"
+	else
+		bad "$v/x86_64: string/int/hex merge --resolve: exit $rc"
+		head -n 20 "$m.out"
+		diff "$m" "$m.conf" | head -n 10
+	fi
+	rc=0
+	"$kx" -q -C "$src" --arch x86_64 closure NR_CPUS=100000 --base defconfig \
+		>"$work/range.out" 2>&1 || rc=$?
+	if ((rc == 1)) && grep -q "outside its range" "$work/range.out"; then
+		ok "$v/x86_64: NR_CPUS=100000 reported out of range (exit 1)"
+	else
+		bad "$v/x86_64: NR_CPUS=100000: exit $rc"
+		cat "$work/range.out"
+	fi
+	# the frontends as modules (a distro kernel with an initramfs): check --profile
+	# minimal wants them built in, --initramfs accepts them
+	m=$work/$v-mod.config
+	printf '%s\n' CONFIG_XEN_BLKDEV_FRONTEND=m CONFIG_XEN_NETDEV_FRONTEND=m >"$work/mod.frag"
+	"$kx" -q -C "$src" --arch x86_64 merge x86_64_defconfig kernel/configs/xen.config \
+		arch/x86/configs/xen.config "$work/mod.frag" --resolve -o "$m" >/dev/null 2>&1 || true
+	r1=0 r2=0
+	"$kx" -q -C "$src" --arch x86_64 check --profile minimal "$m" >/dev/null 2>&1 || r1=$?
+	"$kx" -q -C "$src" --arch x86_64 check --profile minimal --initramfs "$m" \
+		>/dev/null 2>&1 || r2=$?
+	if ((r1 == 1 && r2 == 0)) && grep -qx CONFIG_XEN_BLKDEV_FRONTEND=m "$m"; then
+		ok "$v/x86_64: frontends as modules: check exit 1, check --initramfs exit 0"
+	else
+		bad "$v/x86_64: frontends as modules: check exit $r1, --initramfs exit $r2"
 	fi
 done
 echo "closure-conf: $pass passed, $fail failed"

@@ -337,6 +337,61 @@ static void test_solve__already_holds(void **state)
 	fx_free(&fx);
 }
 
+static const char values_kconfig[] =
+	"config A\n\tbool \"a\"\n"
+	"config B\n\tbool \"b\"\n"
+	"config S\n\tstring \"s\"\n\tdepends on A\n"
+	"config N\n\tint \"n\"\n\trange 1 64\n\tdefault 8\n\tdepends on B\n"
+	"config H\n\thex \"h\"\n\tdefault 0x10\n";
+
+static void test_solve__string_int_hex_values(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* each value needs its prompt visible, then the value itself; a
+	 * fragment's string keeps conf's quoting and escapes */
+	cl = solve(&fx, "6.12", values_kconfig, NULL,
+		   "S=\"x\\\"y\" N=12 H=0x20", "A=y B=y H=0x20 N=12 S=x\"y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__value_from_default_needs_no_change(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* N=8 is its default once visible: only B changes */
+	cl = solve(&fx, "6.12", values_kconfig, NULL, "N=8", "B=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* an invisible string is "": that already holds */
+	cl = solve(&fx, "6.12", values_kconfig, NULL, "S=\"\"", "", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+static void test_solve__value_out_of_range_or_invalid(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12", values_kconfig, NULL, "N=100 A=y", "A=y", 1);
+	assert_string_equal(cl->unmet[0].target->sym->name, "N");
+	assert_int_equal(cl->unmet[0].cause, KX_CAUSE_FIXED);
+	assert_non_null(strstr(cl->unmet[0].chain[0].text, "outside its range"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+	cl = solve(&fx, "6.12", values_kconfig, NULL, "H=zz", "", 1);
+	assert_non_null(strstr(cl->unmet[0].chain[0].text, "not a valid hex value"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +408,9 @@ int main(void)
 		cmocka_unit_test(test_solve__impossible_is_explained),
 		cmocka_unit_test(test_solve__conflicting_targets),
 		cmocka_unit_test(test_solve__already_holds),
+		cmocka_unit_test(test_solve__string_int_hex_values),
+		cmocka_unit_test(test_solve__value_from_default_needs_no_change),
+		cmocka_unit_test(test_solve__value_out_of_range_or_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
