@@ -35,12 +35,15 @@
  *
  * Persistent cache: one file per key under opts->cache_dir, named by the
  * SHA-256 (hex) of the key text.  The key text is
- *     "kxen-config probe key v1\n"
+ *     "kxen-config probe key v2\n"
  *     "cmd\t<cmd>\n"
  *     "cwd\t<absolute working directory>\n"
- *     "env\t<NAME=VALUE>\n"          one per variable, sorted (strcmp),
- *                                     except "_", OLDPWD and SHLVL
+ *     "envsha256\t<SHA-256 of the env lines>\n"
  *     "file\t<realpath>\t<size>\t<mtime s.ns>\t<inode>\n"   sorted, unique
+ * where the env lines are "env\t<NAME=VALUE>\n", one per variable, sorted
+ * (strcmp), except "_", OLDPWD and SHLVL.  (v1 had the env lines
+ * themselves: a make environment is 10-20 KB, and hashing it again for
+ * each of a tree's ~100 probes was 15% of a warm olddefconfig.)
  * (every field escaped as in record files: \\ \t \n), where the files are
  * the regular files the command names: every word containing '/' (also the
  * part after '=' in words like --opt=/path), relative ones taken from the
@@ -48,7 +51,7 @@
  * PATH) finds, which covers the first word of each simple command and
  * programs passed as arguments (scripts/cc-version.sh gcc).  A cache file
  * holds
- *     "# kxen-config probe cache entry v1\n" <key text> "answer\t<answer>\n"
+ *     "# kxen-config probe cache entry v2\n" <key text> "answer\t<answer>\n"
  * and is written atomically; a file that does not match this exactly (other
  * key: a hash collision, truncated, corrupt) is a miss.  A hit sets the
  * entry's mtime to now.  The directory is kept bounded: when writing an
@@ -1093,17 +1096,18 @@ static char *cache_key(struct kx_shell *sh, const char *cmd)
 {
 	struct kx_buf key = KX_BUF_INIT;
 
-	kx_buf_puts(&key, "kxen-config probe key v1\ncmd\t");
+	kx_buf_puts(&key, "kxen-config probe key v2\ncmd\t");
 	escape_into(&key, cmd);
 	kx_buf_puts(&key, "\ncwd\t");
 	escape_into(&key, sh->cwd_abs);
 	kx_buf_putc(&key, '\n');
-	kx_buf_puts(&key, env_lines(sh));
+	env_lines(sh);
+	kx_buf_printf(&key, "envsha256\t%s\n", sh->envhex);
 	add_file_lines(sh, &key, cmd);
 	return kx_buf_detach(&key);
 }
 
-static const char cache_magic[] = "# kxen-config probe cache entry v1\n";
+static const char cache_magic[] = "# kxen-config probe cache entry v2\n";
 
 static char *cache_path(struct kx_shell *sh, const char *key)
 {
