@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# slim-domu.sh - `generate` and `prune` on the real trees, judged by the tree's own conf.
+#
+#   generate: for each tree (6.1, 6.12) and arch (x86_64, i386, arm64), the default
+#     (minimal profile, tinyconfig base) and, on x86_64, the server profile with
+#     modules: exit 0; the tree's `conf --olddefconfig` (in make's environment) leaves
+#     the file unchanged (conf-stable); on conf's output `check` passes for the profile,
+#     and every boot essential of fragments/domu-boot.config holds (the minimal kernel
+#     boots from ext4 on xvda without an initramfs); no module when --no-modules.
+#   prune: Debian's real configs (linux-config-V: config.amd64_none_cloud-amd64 and
+#     config.amd64_none_amd64): exit 0, conf-stable, `check --initramfs` passes (the
+#     frontends may stay modules there), strictly fewer =y and =m than before, and the
+#     Xen frontends are still there.
+#
+# Usage: tests/kernel/slim-domu.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+which=${1:-all}
+[[ $which == all ]] && which="6.1 6.12"
+[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+work=$(kx_mktemp_dir)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+
+# kxen-config with exactly the PATH of conf's environment (see closure-conf.sh)
+opath=$(scripts/oracle-env.sh 6.12 x86_64 | sed -n 's/^PATH=//p' | head -n 1)
+kx() {
+	env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \
+		"$repo/kxen-config" "$@"
+}
+
+# conf_stable TREE ARCH CONFIG: the tree's conf --olddefconfig changes nothing
+conf_stable() {
+	local env conf
+	env=$(scripts/oracle-env.sh "$1" "$2") || return 2
+	conf=$(scripts/build-oracle.sh "$1") || return 2
+	mapfile -t E <<<"$env"
+	cp "$3" "$3.conf"
+	(cd "$work" && env -i "${E[@]}" KCONFIG_CONFIG="$3.conf" "$conf" -s --olddefconfig \
+		Kconfig) >"$3.conf.log" 2>&1 || return 1
+	cmp -s "$3" "$3.conf"
+}
+
+count() { grep -c "=$2\$" "$1" || true; }
+
+for v in $which; do
+	src=$(scripts/fetch-trees.sh "$v" | tail -n 1)
+	for arch in x86_64 i386 arm64; do
+		variants=("minimal")
+		[[ $arch == x86_64 ]] && variants+=("server")
+		for p in "${variants[@]}"; do
+			name="$v/$arch/generate-$p"
+			out=$work/$v-$arch-$p.config
+			opts=(--profile "$p")
+			[[ $p == server ]] && opts+=(--modules)
+			if ! kx -q -C "$src" --arch "$arch" generate "${opts[@]}" -o "$out" \
+				>"$out.log" 2>&1; then
+				bad "$name: generate failed: $(tail -n 3 "$out.log")"
+				continue
+			fi
+			if ! conf_stable "$v" "$arch" "$out"; then
+				bad "$name: not conf-stable:"
+				diff "$out" "$out.conf" | head -n 10
+				continue
+			fi
+			if ! kx -q -C "$src" --arch "$arch" check --profile "$p" "$out.conf" \
+				>"$out.check" 2>&1; then
+				bad "$name: check --profile $p fails: $(head -n 12 "$out.check")"
+				continue
+			fi
+			if [[ $p == minimal ]]; then
+				if ! kx -q -C "$src" --arch "$arch" check --profile \
+					fragments/domu-boot.config "$out.conf" >"$out.boot" 2>&1; then
+					bad "$name: boot essentials missing: $(head -n 12 "$out.boot")"
+					continue
+				fi
+				if (($(count "$out.conf" m) != 0)); then
+					bad "$name: --no-modules but $(count "$out.conf" m) modules"
+					continue
+				fi
+			fi
+			ok "$name: $(count "$out.conf" y) =y, $(count "$out.conf" m) =m;" \
+				"conf-stable; check passes"
+		done
+	done
+	for flavour in cloud-amd64 amd64; do
+		name="$v/prune-$flavour"
+		base=$KX_CACHE/distro-configs/$v/config.amd64_none_$flavour
+		if [[ ! -f $base ]]; then
+			bad "$name: Debian's config is missing ($base; scripts/fetch-trees.sh fetches it)"
+			continue
+		fi
+		out=$work/$v-prune-$flavour.config
+		if ! kx -q -C "$src" --arch x86_64 prune --base "$base" -o "$out" >"$out.log" 2>&1; then
+			bad "$name: prune failed: $(tail -n 3 "$out.log")"
+			continue
+		fi
+		if ! conf_stable "$v" x86_64 "$out"; then
+			bad "$name: not conf-stable:"
+			diff "$out" "$out.conf" | head -n 10
+			continue
+		fi
+		if ! kx -q -C "$src" --arch x86_64 check --initramfs "$out.conf" >"$out.check" 2>&1; then
+			bad "$name: check --initramfs fails: $(head -n 12 "$out.check")"
+			continue
+		fi
+		by=$(count "$base" y) bm=$(count "$base" m) ay=$(count "$out" y) am=$(count "$out" m)
+		if ((ay >= by || am >= bm)); then
+			bad "$name: nothing pruned ($by/$bm -> $ay/$am)"
+			continue
+		fi
+		if ! grep -Eq '^CONFIG_XEN_BLKDEV_FRONTEND=[ym]$' "$out" ||
+			! grep -Eq '^CONFIG_XEN_NETDEV_FRONTEND=[ym]$' "$out"; then
+			bad "$name: a Xen frontend was pruned"
+			continue
+		fi
+		ok "$name: y/m $by/$bm -> $ay/$am; conf-stable; check --initramfs passes"
+	done
+done
+echo "slim-domu: $pass passed, $fail failed"
+((fail == 0))
