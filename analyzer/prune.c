@@ -256,7 +256,8 @@ int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 			: "needed by the profile";
 		res->nkept++;
 	}
-	qsort(res->groups, res->ngroups, sizeof(*res->groups), group_cmp);
+	if (res->ngroups)	/* none: groups is NULL, and qsort(NULL, 0) is undefined */
+		qsort(res->groups, res->ngroups, sizeof(*res->groups), group_cmp);
 	res->config_text = kx_conf_text(io);
 out:
 	free(before);

@@ -1958,7 +1958,8 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 			add_value_changes(&s, &ch, &nch, t, nt, possible, at_base);
 		}
 		describe_old(&s, ch, nch);
-		qsort(ch, nch, sizeof(*ch), menu_pos_cmp);
+		if (nch)	/* ch may be NULL: qsort(NULL, 0) is undefined */
+			qsort(ch, nch, sizeof(*ch), menu_pos_cmp);
 		explain_needs(&s, ch, nch, t, nt);
 		judge(&s, ch, nch, t, nt, &cl->config_text);
 	} else if (cl->rounds) {

@@ -1081,7 +1081,8 @@ static void add_file_lines(struct kx_shell *sh, struct kx_buf *key,
 	}
 	kx_buf_free(&word);
 
-	qsort(files, n, sizeof(char *), cmp_str);
+	if (n)	/* qsort(NULL, 0) is undefined (glibc: nonnull) */
+		qsort(files, n, sizeof(char *), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (i == 0 || strcmp(files[i], files[i - 1]))
 			kx_buf_puts(key, files[i]);
