@@ -29,8 +29,14 @@ CFLAGS   ?=
 CPPFLAGS += -D_GNU_SOURCE -I. -Ibuild/gen $(PICOSAT_CFLAGS) \
             $(shell $(PKG_CONFIG) --cflags libgit2 2>/dev/null)
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(CFLAGS)
-LDLIBS   += $(shell $(PKG_CONFIG) --libs libgit2 2>/dev/null || echo -lgit2) \
-            $(PICOSAT_LIBS) -lm
+# libgit2 is not linked: parser/tree.c loads it (dlopen) for the first git
+# tree, by the soname of the library the headers belong to.
+GIT2_SONAME ?= $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir libgit2 2>/dev/null)/libgit2.so" \
+                 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+ifneq ($(GIT2_SONAME),)
+CPPFLAGS += -DKX_GIT2_SONAME='"$(GIT2_SONAME)"'
+endif
+LDLIBS   += $(PICOSAT_LIBS) -lm -ldl
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 SANITIZE ?=

@@ -53,6 +53,14 @@ static const struct {
 
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
 
+/* Modes that may show a help text: the interactive ones and helpnewconfig. */
+static bool mode_shows_help(enum mode m)
+{
+	return m == M_OLDASKCONFIG || m == M_OLDCONFIG || m == M_SYNCCONFIG ||
+	       m == M_HELPNEWCONFIG;
+}
+
+
 struct run {
 	enum mode mode;
 	const char *file;		/* defconfig / savedefconfig argument */
@@ -810,6 +818,7 @@ int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
 	if (r.mode == M_RANDCONFIG && parse_probability(&r))
 		return 1;
 	s->kconfig = kconfig;
+	s->no_help = !mode_shows_help(r.mode);
 	rc = kx_session_load(s);
 	if (rc)
 		return 1;
@@ -983,6 +992,7 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 		if (parse_probability(&r))
 			return KX_EXIT_USAGE;
 	}
+	s->no_help = !mode_shows_help(r.mode);
 	rc = kx_session_load(s);
 	if (rc)
 		return rc;

@@ -353,6 +353,7 @@ int kx_session_load(struct kx_session *s)
 	lo.diags = &s->diags;
 	lo.info = info_stdout;
 	lo.strict = !s->dropin;
+	lo.no_help = s->no_help;
 	err = kx_kconfig_load(&s->kc, s->tree, &lo);
 	if (err < 0) {
 		if (err == KX_EDENIED || err == KX_ELIMIT) {

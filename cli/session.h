@@ -51,6 +51,7 @@ struct kx_session {
 	struct kx_kconfig *kc;
 	struct kx_confio io;
 	bool dropin;			/* `conf` drop-in: conf's conventions */
+	bool no_help;			/* load without help texts (never shown) */
 	/* NAME=VALUE arguments are make variables; commands whose own
 	 * arguments are SYM=VAL targets turn this off after the command */
 	bool no_assignments;

@@ -197,6 +197,7 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	p.diags = o->diags;
 	p.prev_token = p.prev_prev_token = T_EOL;
 	p.strict = o->strict;
+	p.no_help = o->no_help;
 	err = kx_pp_new(&p.pp, o->env, o->shell, o->diags);
 	if (err < 0)
 		goto out;

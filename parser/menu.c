@@ -206,7 +206,7 @@ void kx_menu_set_help(struct kx_parser *p, char *text)
 	if (text[strspn(text, " \f\n\r\t\v")] == '\0')
 		kx_parse_warning(p, "warning: '%s' defined with blank help text",
 				 name);
-	e->help = kx_arena_strdup(KC->arena, text);
+	e->help = p->no_help ? "" : kx_arena_strdup(KC->arena, text);
 	free(text);
 }
 

@@ -53,6 +53,7 @@ struct kx_parser {
 	struct kx_menu **last_entry_ptr;
 
 	bool strict;		/* malformed input conf only warns about is an error */
+	bool no_help;		/* keep no help texts (kx_load_opts.no_help) */
 	int nerrs;		/* errors so far */
 	int fatal;		/* a fatal error (KX_E*) stops the parse */
 	int nexpansions;	/* for statistics */

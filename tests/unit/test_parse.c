@@ -168,6 +168,29 @@ static void test_parse__help_text_indentation(void **state)
 	fx_free(&fx);
 }
 
+static void test_parse__no_help_keeps_warnings(void **state)
+{
+	static const char kconfig[] =
+		"config A\n\tbool \"a\"\n\thelp\n\t  first\n\thelp\n\t  second\n"
+		"config B\n\tbool \"b\"\n\thelp\n\n"
+		"config C\n\tbool \"c\"\n";
+	struct fx fx, full;
+
+	(void)state;
+	assert_int_equal(fx_load1(&full, "6.12", kconfig), 0);
+	assert_int_equal(fx_load1_no_help(&fx, "6.12", kconfig), 0);
+	/* no text kept, but "has help" still shows, and conf's warnings stay */
+	assert_string_equal(kx_sym_find(fx.kc, "A")->menus->help, "");
+	assert_null(kx_sym_find(fx.kc, "C")->menus->help);
+	assert_string_equal(kx_sym_find(full.kc, "A")->menus->help, "second");
+	assert_int_equal(fx.diags.n, full.diags.n);
+	assert_true(fx.diags.n >= 2);
+	for (size_t i = 0; i < fx.diags.n; i++)
+		assert_string_equal(fx.diags.v[i].text, full.diags.v[i].text);
+	fx_free(&fx);
+	fx_free(&full);
+}
+
 static void test_parse__line_continuation_and_escapes(void **state)
 {
 	struct fx fx;
@@ -303,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_parse__truncated_inputs_never_crash),
 		cmocka_unit_test(test_parse__random_bytes_never_crash),
 		cmocka_unit_test(test_parse__help_text_indentation),
+		cmocka_unit_test(test_parse__no_help_keeps_warnings),
 		cmocka_unit_test(test_parse__line_continuation_and_escapes),
 		cmocka_unit_test(test_parse__source_path_uses_variables),
 		cmocka_unit_test(test_parse__assignment_lineno_is_the_next_line),

@@ -66,6 +66,8 @@ int fx_load_dir(struct fx *fx, const char *version, const char *dir)
 	return load_common(fx, version);
 }
 
+static bool next_no_help;	/* fx_load1_no_help: for the next load only */
+
 static int load_common(struct fx *fx, const char *version)
 {
 	struct kx_shell_opts so = { 0 };
@@ -93,6 +95,8 @@ static int load_common(struct fx *fx, const char *version)
 	lo.info = info_cb;
 	lo.info_ctx = &fx->info;
 	lo.sem = &sem;
+	lo.no_help = next_no_help;
+	next_no_help = false;
 	fx->load_err = kx_kconfig_load(&fx->kc, fx->tree, &lo);
 	if (fx->kc) {
 		fx->kc->info = info_cb;
@@ -103,6 +107,12 @@ static int load_common(struct fx *fx, const char *version)
 		fx->io.warn_unknown = true;
 	}
 	return fx->load_err;
+}
+
+int fx_load1_no_help(struct fx *fx, const char *version, const char *kconfig)
+{
+	next_no_help = true;
+	return fx_load1(fx, version, kconfig);
 }
 
 int fx_load1(struct fx *fx, const char *version, const char *kconfig)

@@ -42,6 +42,8 @@ int fx_load(struct fx *fx, const char *version, const struct fx_file *files);
 int fx_load_dir(struct fx *fx, const char *version, const char *dir);
 /* Same, with a single Kconfig file. */
 int fx_load1(struct fx *fx, const char *version, const char *kconfig);
+/* fx_load1 with kx_load_opts.no_help (as olddefconfig and friends load) */
+int fx_load1_no_help(struct fx *fx, const char *version, const char *kconfig);
 void fx_free(struct fx *fx);
 
 /* Writes 'text' to DIR/name (creating directories). */
