@@ -582,6 +582,7 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 
 void kx_menu_finalize(struct kx_parser *p)
 {
+	kx_expr_memo_begin(KC);
 	finalize(p, &KC->rootmenu, false, 0);
 }
 

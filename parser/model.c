@@ -215,9 +215,9 @@ static uint32_t expr_key(enum kx_expr_type t, const void *l, const void *r)
 
 static void exprtab_grow(struct kx_kconfig *kc)
 {
-	/* a full x86 tree makes about 200k expressions: start big enough
-	 * that a full load grows the table at most once */
-	size_t cap = kc->exprtab_cap ? kc->exprtab_cap * 2 : 1 << 18;
+	/* a full x86 tree makes about 150k expressions: start big enough
+	 * that a full load grows the table at most once (1 MB of buckets) */
+	size_t cap = kc->exprtab_cap ? kc->exprtab_cap * 2 : 1 << 17;
 	struct kx_expr **tab = kx_xcalloc(cap, sizeof(*tab));
 
 	for (size_t i = 0; i < kc->exprtab_cap; i++) {
@@ -241,7 +241,7 @@ static struct kx_expr *expr_lookup(struct kx_kconfig *kc, enum kx_expr_type t,
 	struct kx_expr *e;
 	size_t j;
 
-	if (kc->nexprs >= kc->exprtab_cap)	/* chains average at most 1 */
+	if (kc->nexprs >= 2 * kc->exprtab_cap)	/* chains average at most 2 */
 		exprtab_grow(kc);
 	j = expr_key(t, l, r) & (kc->exprtab_cap - 1);
 	for (e = kc->exprtab[j]; e; e = e->hnext)
@@ -641,8 +641,32 @@ static void eliminate_dups_walk(struct kx_kconfig *kc, enum kx_expr_type type,
 	}
 }
 
+/*
+ * The eliminate_dups memo.  Expressions are hash-consed and never change,
+ * and once the menus are finalised every symbol's type is final, so the
+ * result is a function of the argument: it is kept in the argument's
+ * 'elim'.  Menu finalisation asks for the same dependencies over and over
+ * (every entry of a menu carries the menu's): memoised, it costs a third
+ * of what it did (olddefconfig on 6.12: 10% fewer instructions).
+ */
+void kx_expr_memo_begin(struct kx_kconfig *kc)
+{
+	kc->elim_memo = true;
+}
+
+static struct kx_expr *eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e);
+
 /* Joins duplicate and redundant operands: A || B || A -> A || B, ... */
 struct kx_expr *kx_expr_eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e)
+{
+	if (!e || !kc->elim_memo)
+		return eliminate_dups(kc, e);
+	if (!e->elim)
+		e->elim = eliminate_dups(kc, e);
+	return e->elim;
+}
+
+static struct kx_expr *eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e)
 {
 	int saved;
 

@@ -56,6 +56,7 @@ struct kx_expr {
 	} left, right;
 	struct kx_expr *hnext;	/* hash-consing chain */
 	struct kx_expr *xform;	/* memoised kx_expr_transform() result */
+	struct kx_expr *elim;	/* memoised kx_expr_eliminate_dups() result */
 	unsigned depth;		/* 1 for a symbol or comparison */
 	unsigned stamp;		/* scratch mark for one walk (menu.c) */
 };
@@ -229,6 +230,9 @@ struct kx_kconfig {
 	/* expression hash-consing */
 	struct kx_expr **exprtab;
 	size_t exprtab_cap, nexprs;
+	/* kx_expr_eliminate_dups() memoises its results in the expressions
+	 * from the first kx_expr_memo_begin() on (menu finalisation) */
+	bool elim_memo;
 	unsigned expr_stamp;		/* last kx_expr.stamp handed out */
 
 	struct kx_menu rootmenu;
@@ -298,6 +302,9 @@ bool kx_expr_is_no(const struct kx_kconfig *kc, const struct kx_expr *e);
 /* conf's simplifications (expr.c), used by menu finalisation */
 struct kx_expr *kx_expr_transform(struct kx_kconfig *kc, struct kx_expr *e);
 struct kx_expr *kx_expr_eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e);
+/* Memoise kx_expr_eliminate_dups() from now on: called when every
+ * symbol's type is final (menu finalisation). */
+void kx_expr_memo_begin(struct kx_kconfig *kc);
 void kx_expr_eliminate_eq(struct kx_kconfig *kc, struct kx_expr **a,
 			  struct kx_expr **b);
 bool kx_expr_eq(struct kx_kconfig *kc, struct kx_expr *a, struct kx_expr *b);

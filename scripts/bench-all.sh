@@ -83,8 +83,9 @@ for who in conf warm cold; do
 	for ((i = 0; i < runs; i++)); do
 		extra="LD_PRELOAD=$work/rusage.so KX_RUSAGE_OUT=$work/self-$who.txt"
 		[[ $who == cold ]] && extra+=" KX_NO_CACHE=1"
-		# the script execs env, which execs the tool: the same pid as the script
-		bash -c 'export KX_RUSAGE_PID=$$; KX_BENCH_ENV="$2" exec "$1"' _ "${!c}" "$extra"
+		# the script execs env -i, which execs the tool: the same pid as this
+		# bash, passed through env -i in KX_BENCH_ENV
+		bash -c 'KX_BENCH_ENV="$2 KX_RUSAGE_PID=$$" exec "$1"' _ "${!c}" "$extra"
 	done
 done
 self_row() {	# FILE: median user+sys seconds and median peak MiB
