@@ -139,29 +139,27 @@ struct kx_sym *kx_sym_find(const struct kx_kconfig *kc, const char *name)
 	return NULL;
 }
 
-static unsigned order_hsize;
-
-static int conf_order_cmp(const void *a, const void *b)
-{
-	const struct kx_sym *x = *(struct kx_sym *const *)a;
-	const struct kx_sym *y = *(struct kx_sym *const *)b;
-	uint32_t bx = x->hash % order_hsize, by = y->hash % order_hsize;
-
-	if (bx != by)
-		return bx < by ? -1 : 1;
-	/* conf pushes new symbols at the head of their bucket */
-	return x->seq > y->seq ? -1 : x->seq < y->seq;
-}
-
+/*
+ * conf's for_all_symbols order: by bucket of its symbol hash table (hash
+ * % size), and within a bucket newest first (conf pushes new symbols at
+ * the head).  A counting sort over kc->syms (creation order) taken
+ * backwards: O(symbols + buckets), where qsort was 2% of olddefconfig.
+ */
 struct kx_sym **kx_syms_conf_order(struct kx_kconfig *kc, size_t *n)
 {
 	if (kc->conf_order_n != kc->nsyms) {
+		uint32_t hsize = kc->sem.sym_hash_size ? kc->sem.sym_hash_size : 16384;
+		size_t *start = kx_xcalloc((size_t)hsize + 1, sizeof(*start));
+
 		free(kc->conf_order);
 		kc->conf_order = kx_xmalloc((kc->nsyms + 1) * sizeof(*kc->conf_order));
-		memcpy(kc->conf_order, kc->syms, kc->nsyms * sizeof(*kc->syms));
-		order_hsize = kc->sem.sym_hash_size ? kc->sem.sym_hash_size : 16384;
-		qsort(kc->conf_order, kc->nsyms, sizeof(*kc->conf_order),
-		      conf_order_cmp);
+		for (size_t i = 0; i < kc->nsyms; i++)
+			start[kc->syms[i]->hash % hsize + 1]++;
+		for (uint32_t b = 0; b < hsize; b++)
+			start[b + 1] += start[b];
+		for (size_t i = kc->nsyms; i-- > 0;)
+			kc->conf_order[start[kc->syms[i]->hash % hsize]++] = kc->syms[i];
+		free(start);
 		kc->conf_order_n = kc->nsyms;
 	}
 	*n = kc->conf_order_n;
