@@ -8,6 +8,7 @@
 #   make deps                 install build/test dependencies (Debian, root)
 #   make conformance          conf conformance on the CI subset
 #   make bench                benchmarks (hyperfine), see docs/PERFORMANCE.md
+#   make bench-kernels        build four kernel configs side by side (about 1.5 h)
 #
 # Objects go to build/ (build/san/ for the sanitizer build).
 
@@ -71,7 +72,7 @@ PROGRAM := $(BUILD)/kxen-config
 endif
 
 .PHONY: all clean check check-unit check-sanitize-unit test deps conformance \
-        conformance-full bench fuzz boot-test xen-test check-sanitize install \
+        conformance-full bench bench-kernels fuzz boot-test xen-test check-sanitize install \
         readme-examples
 
 all: $(PROGRAM)
@@ -139,6 +140,10 @@ conformance-full: all
 
 bench: all
 	scripts/bench-all.sh
+
+# the kernel table of docs/PERFORMANCE.md: four configs built (about 1.5 h)
+bench-kernels: all
+	scripts/build-compare.sh
 
 check-sanitize:
 	scripts/check-sanitize.sh
