@@ -330,6 +330,28 @@ static void test_shell__cache_hit_in_new_runner(void **state)
 	kx_shell_free(sh);
 }
 
+/* A command that names no file and no program on PATH (a shell builtin)
+ * has an empty file list in its key: cached all the same (this once passed
+ * qsort a NULL array, which UBSan reports). */
+static void test_shell__cache_key_without_files(void **state)
+{
+	struct t *t = *state;
+	struct kx_shell *sh = new_shell(t, KX_PROBES_RUN, true);
+	struct kx_shell_stats st;
+	char *a;
+
+	a = run_ok(sh, "exit 0");
+	assert_string_equal(a, "");
+	free(a);
+	kx_shell_free(sh);
+	sh = new_shell(t, KX_PROBES_RUN, true);
+	a = run_ok(sh, "exit 0");
+	kx_shell_stats(sh, &st);
+	assert_int_equal(st.cache_hits, 1);
+	free(a);
+	kx_shell_free(sh);
+}
+
 static void test_shell__cache_miss_on_env_change(void **state)
 {
 	struct t *t = *state;
@@ -1002,6 +1024,7 @@ int main(void)
 		T(test_shell__env_and_cwd_reach_the_child),
 		T(test_shell__memo_runs_once),
 		T(test_shell__cache_hit_in_new_runner),
+		T(test_shell__cache_key_without_files),
 		T(test_shell__cache_miss_on_env_change),
 		T(test_shell__cache_miss_when_program_changes),
 		T(test_shell__corrupt_cache_entry_is_ignored),
