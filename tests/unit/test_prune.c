@@ -106,7 +106,7 @@ static void prune(struct fx *fx, const char *targets, struct kx_prune_result *re
 	struct kx_prune_policy pol;
 	struct kx_target t[8] = { { 0 } };
 	size_t nt = 0;
-	char *path, *text, *copy, *save = NULL;
+	char *path, *text;
 
 	assert_int_equal(fx_load(fx, "6.12", tree), 0);
 	fx_write(fx, "policy.conf", policy);
@@ -117,17 +117,9 @@ static void prune(struct fx *fx, const char *targets, struct kx_prune_result *re
 	text = kx_conf_text(&fx->io);
 	kx_conf_load_text(&fx->io, "base", text);
 	free(text);
-	copy = kx_xstrdup(targets ? targets : "");
-	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		*eq = 0;
-		t[nt].sym = kx_sym_find(fx->kc, tok);
-		assert_non_null(t[nt].sym);
-		t[nt].value = kx_arena_strdup(fx->kc->arena, eq + 1);
-		nt++;
-	}
-	free(copy);
+	nt = fx_targets(fx, targets, t);
+	for (size_t i = 0; i < nt; i++)
+		assert_non_null(t[i].sym);
 	memset(res, 0, sizeof(*res));
 	assert_int_equal(kx_prune(&fx->io, &pol, t, nt, res), 0);
 	kx_prune_policy_free(&pol);

@@ -21,25 +21,6 @@
 #include "analyzer/solve.h"
 #include "helpers/fixture.h"
 
-/* "A=y B=n" -> targets */
-static size_t targets(struct fx *fx, const char *spec, struct kx_target *t)
-{
-	char *copy = kx_xstrdup(spec), *save = NULL;
-	size_t n = 0;
-
-	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		*eq = 0;
-		t[n].sym = kx_sym_find(fx->kc, tok);
-		assert_non_null(t[n].sym);
-		t[n].value = kx_arena_strdup(fx->kc->arena, eq + 1);
-		n++;
-	}
-	free(copy);
-	return n;
-}
-
 /* the changes as a sorted "A=y B=n" string */
 static char *changes_str(const struct kx_closure *cl)
 {
@@ -89,7 +70,9 @@ static struct kx_closure *solve(struct fx *fx, const char *ver, const char *kcon
 		assert_int_equal(kx_base_load(&fx->io, fx->env, "alldefconfig", &text), 0);
 		free(text);
 	}
-	nt = targets(fx, spec, t);
+	nt = fx_targets(fx, spec, t);
+	for (size_t i = 0; i < nt; i++)
+		assert_non_null(t[i].sym);
 	assert_int_equal(kx_closure_solve(&cl, fx->kc, t, nt, NULL), 0);
 	assert_true(cl->verified || cl->nunmet == nt);
 	assert_int_equal(cl->nunmet, unmet);

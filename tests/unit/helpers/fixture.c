@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analyzer/eval.h"
+#include "analyzer/solve.h"
 
 static void mkdirs(const char *path)
 {
@@ -140,6 +141,24 @@ void fx_free(struct fx *fx)
 		free(cmd);
 	}
 	memset(fx, 0, sizeof(*fx));
+}
+
+size_t fx_targets(struct fx *fx, const char *spec, struct kx_target *t)
+{
+	char *copy = kx_xstrdup(spec ? spec : ""), *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (eq)
+			*eq = 0;
+		t[n].sym = kx_sym_find(fx->kc, tok);
+		t[n].value = kx_arena_strdup(fx->kc->arena, eq ? eq + 1 : "y");
+		n++;
+	}
+	free(copy);
+	return n;
 }
 
 int fx_read_config(struct fx *fx, const char *text)

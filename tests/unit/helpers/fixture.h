@@ -51,6 +51,10 @@ void fx_write(struct fx *fx, const char *name, const char *text);
 
 /* Reads a .config given as text (conf_read semantics). */
 int fx_read_config(struct fx *fx, const char *text);
+/* "A=y B=n" (NULL: none) -> closure targets in t[] (values in the arena);
+ * returns how many.  A name the tree lacks gets sym NULL: assert on it. */
+struct kx_target;
+size_t fx_targets(struct fx *fx, const char *spec, struct kx_target *t);
 /* The .config conf would write, as a malloc'd string. */
 char *fx_format(struct fx *fx);
 /* savedefconfig output */
