@@ -48,6 +48,19 @@ kx_tree_dir() {
 kx_mktemp_dir() { mktemp -d "${TMPDIR:-/tmp}/kx.XXXXXX"; }
 
 # kx_read_env FILE: load an oracle environment file (NAME=VALUE lines) into KX_ENV.
+# kx_oracle_olddefconfig TREE ARCH CONFIG [DIR]: the tree's own conf --olddefconfig on
+# CONFIG (rewritten in place), in the environment make gives conf for ARCH, run from DIR
+# (default $TMPDIR or /tmp; never inside the tree).  Exit: conf's, or 2 without an oracle.
+kx_oracle_olddefconfig() {
+	local env conf
+	local -a E
+	env=$("$KX_REPO/scripts/oracle-env.sh" "$1" "$2") || return 2
+	conf=$("$KX_REPO/scripts/build-oracle.sh" "$1") || return 2
+	mapfile -t E <<<"$env"
+	(cd "${4:-${TMPDIR:-/tmp}}" && env -i "${E[@]}" KCONFIG_CONFIG="$3" "$conf" -s \
+		--olddefconfig Kconfig)
+}
+
 kx_read_env() {
 	[[ -s $1 ]] || kx_die "empty or missing environment file $1"
 	mapfile -t KX_ENV <"$1"

@@ -46,13 +46,7 @@ ok() { pass=$((pass + 1)); echo "  ok   $*"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
 
 # oracle TREE ARCH CONFIG: conf --olddefconfig on CONFIG in make's environment.
-oracle() {
-	local env conf
-	env=$(scripts/oracle-env.sh "$1" "$2") || return 2
-	conf=$(scripts/build-oracle.sh "$1") || return 2
-	mapfile -t E <<<"$env"
-	(cd "$work" && env -i "${E[@]}" KCONFIG_CONFIG="$3" "$conf" -s --olddefconfig Kconfig)
-}
+oracle() { kx_oracle_olddefconfig "$1" "$2" "$3" "$work"; }
 
 # profile_holds TREE_DIR ARCH CONFIG: every in-tree item of the server profile holds.
 profile_holds() {

@@ -39,13 +39,8 @@ kx() {
 
 # conf_stable TREE ARCH CONFIG: the tree's conf --olddefconfig changes nothing
 conf_stable() {
-	local env conf
-	env=$(scripts/oracle-env.sh "$1" "$2") || return 2
-	conf=$(scripts/build-oracle.sh "$1") || return 2
-	mapfile -t E <<<"$env"
 	cp "$3" "$3.conf"
-	(cd "$work" && env -i "${E[@]}" KCONFIG_CONFIG="$3.conf" "$conf" -s --olddefconfig \
-		Kconfig) >"$3.conf.log" 2>&1 || return 1
+	kx_oracle_olddefconfig "$1" "$2" "$3.conf" "$work" >"$3.conf.log" 2>&1 || return 1
 	cmp -s "$3" "$3.conf"
 }
 
