@@ -286,7 +286,7 @@ int kx_session_load(struct kx_session *s)
 {
 	struct kx_shell_opts so;
 	struct kx_load_opts lo;
-	char *cache = NULL;
+	char *cache = NULL, *models = NULL;
 	int err;
 
 	if (s->git_repo) {
@@ -354,7 +354,13 @@ int kx_session_load(struct kx_session *s)
 	lo.info = info_stdout;
 	lo.strict = !s->dropin;
 	lo.no_help = s->no_help;
+	/* the model cache rests on the probe cache; a record file must see
+	 * every probe; KX_MODEL_CACHE=0 turns it off alone (benchmarks) */
+	if (!s->no_cache && s->probes != KX_PROBES_DENY && !s->record_probes &&
+	    !(getenv("KX_MODEL_CACHE") && !strcmp(getenv("KX_MODEL_CACHE"), "0")))
+		lo.snapshot_dir = models = kx_cache_dir("models");
 	err = kx_kconfig_load(&s->kc, s->tree, &lo);
+	free(models);
 	if (err < 0) {
 		if (err == KX_EDENIED || err == KX_ELIMIT) {
 			const char *why = kx_shell_last_error(s->shell);
@@ -363,6 +369,16 @@ int kx_session_load(struct kx_session *s)
 				kx_errorf("%s", why);
 		}
 		return s->dropin ? 1 : KX_EXIT_USAGE;
+	}
+	if (s->verbose > 0) {
+		struct kx_shell_stats st;
+
+		kx_shell_stats(s->shell, &st);
+		fprintf(stderr, "kxen-config: Kconfig model %s (%zu files, %zu symbols); "
+			"probes: %u, %u from the cache, %u run\n",
+			s->kc->from_snapshot ? "loaded from the model cache" : "parsed",
+			s->kc->nfiles, s->kc->nsyms, st.calls,
+			st.cache_hits + st.replay_hits, st.spawned);
 	}
 	kx_confio_init(&s->io, s->kc);
 	if (!s->dropin) {

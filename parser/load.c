@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "parser/env.h"
 #include "parser/load.h"
 #include "parser/parse_internal.h"
 #include "parser/preprocess.h"
+#include "parser/snapshot.h"
 #include "parser/tree.h"
 #include "parser.h"
 
@@ -121,7 +123,7 @@ static void init_const(struct kx_sym *s, const char *name, kx_tri t)
 	s->hash = kx_hash_fnv32(name);
 }
 
-static struct kx_kconfig *kconfig_new(void)
+struct kx_kconfig *kx_kconfig_new(void)
 {
 	struct kx_kconfig *kc = kx_xcalloc(1, sizeof(*kc));
 
@@ -145,6 +147,8 @@ void kx_kconfig_free(struct kx_kconfig *kc)
 	free(kc->env_names);
 	free(kc->env_values);
 	free(kc->eval);
+	if (kc->snap_map)
+		munmap(kc->snap_map, kc->snap_len);
 	kx_strtab_free(kc->strings);
 	kx_arena_free(kc->arena);
 	free(kc);
@@ -168,23 +172,58 @@ static void record_env(struct kx_kconfig *kc, struct kx_pp *pp)
 	kc->nenv = n;
 }
 
+/*
+ * The lines a load prints on stdout ($(info,...), notes of the expression
+ * simplifications), passed on and kept for the model cache.
+ */
+struct info_rec {
+	void (*info)(void *ctx, const char *line);
+	void *ctx;
+	char **lines;
+	size_t n, cap;
+};
+
+static void info_record(void *ctx, const char *line)
+{
+	struct info_rec *r = ctx;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 16;
+		r->lines = kx_xrealloc(r->lines, r->cap * sizeof(*r->lines));
+	}
+	r->lines[r->n++] = kx_xstrdup(line);
+	if (r->info) {
+		r->info(r->ctx, line);
+	} else {
+		fputs(line, stdout);
+		fputc('\n', stdout);
+	}
+}
+
 int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 		    const struct kx_load_opts *o)
 {
 	struct kx_parser p;
 	struct kx_kconfig *kc = NULL;
 	const char *top = o->kconfig ? o->kconfig : "Kconfig";
+	struct info_rec rec = { o->info, o->info_ctx, NULL, 0, 0 };
+	size_t diag_first = o->diags->n;
 	char *data = NULL;
 	size_t len = 0;
 	int err;
 
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
-	kc = kconfig_new();
+	kc = kx_kconfig_new();
 	pick_semantics(&kc->sem, o);
+	if (o->snapshot_dir &&
+	    kx_snapshot_load(out, tree, o, top, &kc->sem) == 0) {
+		kx_kconfig_free(kc);
+		return 0;
+	}
 	kc->diags = o->diags;
-	kc->info = o->info;
-	kc->info_ctx = o->info_ctx;
+	kc->info = info_record;
+	kc->info_ctx = &rec;
 	kc->kernelversion = kx_arena_strdup(kc->arena,
 		kx_env_get(o->env, "KERNELVERSION") ? kx_env_get(o->env, "KERNELVERSION") : "");
 	kc->arch = kx_arena_strdup(kc->arena,
@@ -201,8 +240,7 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	err = kx_pp_new(&p.pp, o->env, o->shell, o->diags);
 	if (err < 0)
 		goto out;
-	if (o->info)
-		kx_pp_set_info(p.pp, o->info, o->info_ctx);
+	kx_pp_set_info(p.pp, info_record, &rec);
 
 	err = kx_tree_read(tree, top, &data, &len);
 	if (err < 0) {
@@ -258,6 +296,15 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	if (err < 0)
 		goto out;
 	kc->changed = true;
+	kc->info = o->info;
+	kc->info_ctx = o->info_ctx;
+	if (o->snapshot_dir && o->diags->n < (o->diags->limit ? o->diags->limit : 10000)) {
+		struct kx_snapshot_inputs in = {
+			p.pp, diag_first, rec.lines, rec.n
+		};
+
+		kx_snapshot_save(kc, tree, o, top, &in);
+	}
 	*out = kc;
 	kc = NULL;
 	err = 0;
@@ -267,5 +314,8 @@ out:
 	kx_buf_free(&p.text);
 	kx_pp_free(p.pp);
 	kx_kconfig_free(kc);
+	for (size_t i = 0; i < rec.n; i++)
+		free(rec.lines[i]);
+	free(rec.lines);
 	return err;
 }

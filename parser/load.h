@@ -40,6 +40,14 @@ struct kx_load_opts {
 	 * help texts are given all the same; menu->help is then "" where the
 	 * tree has a help text. */
 	bool no_help;
+	/*
+	 * The model cache (parser/snapshot.h): a directory where a loaded
+	 * tree is kept and from which an unchanged one is loaded without
+	 * parsing.  NULL: off.  Use it only when 'shell' has its persistent
+	 * probe cache (a snapshot is valid only while every probe answer is
+	 * known without running it).
+	 */
+	const char *snapshot_dir;
 };
 
 /*

@@ -255,6 +255,11 @@ struct kx_kconfig {
 	int expr_trans_count;		/* simplification bookkeeping */
 	bool expr_too_deep;		/* a constructor hit KX_EXPR_MAX_DEPTH */
 	bool changed;			/* (eval) conf_get_changed() */
+	/* loaded from the model cache (parser/snapshot.c): its strings live
+	 * in this mapping of the cache file */
+	bool from_snapshot;
+	void *snap_map;
+	size_t snap_len;
 	int sym_warnings;		/* (eval) unmet dependency warnings */
 	void *eval;			/* evaluator private state */
 };

@@ -90,6 +90,9 @@ int kx_lex_push_file(struct kx_parser *p, const char *name);
 void kx_lex_start_help(struct kx_parser *p);
 int kx_lex_lineno(struct kx_parser *p);
 
+/* an empty tree: the constants, arena and string table (load.c) */
+struct kx_kconfig *kx_kconfig_new(void);
+
 /* error helpers (load.c): "FILE:LINE: msg" at the current statement */
 void kx_parse_error(struct kx_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

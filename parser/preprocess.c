@@ -102,6 +102,13 @@ struct kx_pp {
 	struct pp_var *buckets[PP_VAR_BUCKETS];
 	struct pp_env_ref *refs;
 	size_t nrefs, caprefs;
+	/* what else the expansion depended on, for the model cache
+	 * (parser/snapshot.c): variables looked up while unset, and every
+	 * $(shell,...) command with its answer */
+	char **misses;
+	size_t nmisses, capmisses;
+	struct pp_env_ref *probes;	/* name = command, value = answer */
+	size_t nprobes, capprobes;
 };
 
 /* argument context of the user-function call being expanded */
@@ -189,6 +196,21 @@ static int var_expand(struct kx_pp *pp, const char *name,
 
 /* ---- environment ------------------------------------------------------ */
 
+static struct pp_env_ref *ref_add(struct pp_env_ref **v, size_t *n, size_t *cap,
+				  const char *name, const char *value)
+{
+	struct pp_env_ref *r;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*v = kx_xrealloc(*v, *cap * sizeof(**v));
+	}
+	r = &(*v)[(*n)++];
+	r->name = kx_xstrdup(name);
+	r->value = kx_xstrdup(value);
+	return r;
+}
+
 /* conf's env_expand(): remembered values first, then the environment. */
 static const char *env_expand(struct kx_pp *pp, const char *name)
 {
@@ -202,15 +224,19 @@ static const char *env_expand(struct kx_pp *pp, const char *name)
 		if (!strcmp(pp->refs[i].name, name))
 			return pp->refs[i].value;
 	value = pp->env ? kx_env_get(pp->env, name) : NULL;
-	if (!value)
+	if (!value) {
+		for (i = 0; i < pp->nmisses; i++)
+			if (!strcmp(pp->misses[i], name))
+				return NULL;
+		if (pp->nmisses == pp->capmisses) {
+			pp->capmisses = pp->capmisses ? 2 * pp->capmisses : 16;
+			pp->misses = kx_xrealloc(pp->misses,
+						 pp->capmisses * sizeof(*pp->misses));
+		}
+		pp->misses[pp->nmisses++] = kx_xstrdup(name);
 		return NULL;
-	if (pp->nrefs == pp->caprefs) {
-		pp->caprefs = pp->caprefs ? 2 * pp->caprefs : 16;
-		pp->refs = kx_xrealloc(pp->refs, pp->caprefs * sizeof(*pp->refs));
 	}
-	r = &pp->refs[pp->nrefs++];
-	r->name = kx_xstrdup(name);
-	r->value = kx_xstrdup(value);
+	r = ref_add(&pp->refs, &pp->nrefs, &pp->caprefs, name, value);
 	return r->value;
 }
 
@@ -280,6 +306,7 @@ static int do_shell(struct kx_pp *pp, int argc, char **argv, struct kx_buf *out)
 				kx_strerror(err), argv[0]);
 	}
 	kx_buf_puts(out, res);
+	ref_add(&pp->probes, &pp->nprobes, &pp->capprobes, argv[0], res);
 	free(res);
 	return 0;
 }
@@ -574,6 +601,14 @@ void kx_pp_free(struct kx_pp *pp)
 		free(pp->refs[i].value);
 	}
 	free(pp->refs);
+	for (i = 0; i < pp->nprobes; i++) {
+		free(pp->probes[i].name);
+		free(pp->probes[i].value);
+	}
+	free(pp->probes);
+	for (i = 0; i < pp->nmisses; i++)
+		free(pp->misses[i]);
+	free(pp->misses);
 	free(pp);
 }
 
@@ -699,4 +734,28 @@ void kx_pp_env_ref_at(const struct kx_pp *pp, size_t i, const char **name,
 {
 	*name = pp->refs[i].name;
 	*value = pp->refs[i].value;
+}
+
+/* Number of variables looked up while unset (each once). */
+size_t kx_pp_env_miss_count(const struct kx_pp *pp)
+{
+	return pp->nmisses;
+}
+
+const char *kx_pp_env_miss_at(const struct kx_pp *pp, size_t i)
+{
+	return pp->misses[i];
+}
+
+/* Number of $(shell,...) expansions that succeeded, in order. */
+size_t kx_pp_probe_count(const struct kx_pp *pp)
+{
+	return pp->nprobes;
+}
+
+void kx_pp_probe_at(const struct kx_pp *pp, size_t i, const char **cmd,
+		    const char **answer)
+{
+	*cmd = pp->probes[i].name;
+	*answer = pp->probes[i].value;
 }

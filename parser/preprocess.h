@@ -95,4 +95,16 @@ size_t kx_pp_env_ref_count(const struct kx_pp *pp);
 void kx_pp_env_ref_at(const struct kx_pp *pp, size_t i, const char **name,
 		      const char **value);
 
+/*
+ * The rest of what the expansion depended on (for the model cache,
+ * parser/snapshot.c): variables looked up while unset (each once), and
+ * every $(shell,...) command run with its answer (in order, repeats
+ * included).  Strings owned by pp.
+ */
+size_t kx_pp_env_miss_count(const struct kx_pp *pp);
+const char *kx_pp_env_miss_at(const struct kx_pp *pp, size_t i);
+size_t kx_pp_probe_count(const struct kx_pp *pp);
+void kx_pp_probe_at(const struct kx_pp *pp, size_t i, const char **cmd,
+		    const char **answer);
+
 #endif /* KX_PREPROCESS_H */

@@ -1453,18 +1453,22 @@ void kx_shell_free(struct kx_shell *sh)
 }
 
 /* Answers 'cmd' (see shell.h); *out is malloc'd, the caller frees it. */
-int kx_shell_run(struct kx_shell *sh, const char *cmd, char **out)
+/* kx_shell_run(), or with may_run false kx_shell_peek() */
+static int answer(struct kx_shell *sh, const char *cmd, char **out, bool may_run)
 {
 	char *mkey = NULL, *ckey = NULL, *ans = NULL;
 	const char *hit;
 	int err = 0;
 
 	*out = NULL;
-	sh->st.calls++;
 	if (sh->policy == KX_PROBES_DENY) {
+		if (!may_run)
+			return KX_ENOTFOUND;
+		sh->st.calls++;
 		set_error(sh, "probe denied by --probes=deny: %s", cmd);
 		return KX_EDENIED;
 	}
+	sh->st.calls++;
 
 	mkey = memo_key(sh, cmd);
 	hit = strmap_get(&sh->memo, mkey);
@@ -1486,6 +1490,11 @@ int kx_shell_run(struct kx_shell *sh, const char *cmd, char **out)
 			sh->st.cache_hits++;
 			goto done;
 		}
+	}
+	if (!may_run) {
+		sh->st.calls--;		/* not answered: no call */
+		err = KX_ENOTFOUND;
+		goto out;
 	}
 	if (sh->policy == KX_PROBES_CACHE_ONLY) {
 		set_error(sh, "probe not in cache (--probes=cache-only): %s", cmd);
@@ -1533,6 +1542,16 @@ out:
 	free(mkey);
 	free(ckey);
 	return err;
+}
+
+int kx_shell_run(struct kx_shell *sh, const char *cmd, char **out)
+{
+	return answer(sh, cmd, out, true);
+}
+
+int kx_shell_peek(struct kx_shell *sh, const char *cmd, char **out)
+{
+	return answer(sh, cmd, out, false);
 }
 
 /* The last error message ("" if none); owned by the runner. */

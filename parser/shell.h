@@ -84,6 +84,16 @@ void kx_shell_free(struct kx_shell *sh);
  */
 int kx_shell_run(struct kx_shell *sh, const char *cmd, char **out);
 
+/*
+ * Like kx_shell_run() for a command whose answer is known without running
+ * anything (this process's memo, a replay file, the persistent cache): a
+ * hit counts and is recorded as kx_shell_run() would.  Returns 0, or
+ * KX_ENOTFOUND when the command would have to run (and always under
+ * KX_PROBES_DENY).  The model cache (parser/snapshot.c) checks its probe
+ * answers with it.
+ */
+int kx_shell_peek(struct kx_shell *sh, const char *cmd, char **out);
+
 const char *kx_shell_last_error(const struct kx_shell *sh);
 
 struct kx_shell_stats {

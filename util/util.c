@@ -519,6 +519,14 @@ static void sync_parent_dir(const char *path)
 int kx_write_file_atomic(const char *path, const char *data, size_t len,
 			 const char *backup)
 {
+	struct kx_part part = { data, len };
+
+	return kx_write_file_atomic_parts(path, &part, 1, backup, true);
+}
+
+int kx_write_file_atomic_parts(const char *path, const struct kx_part *parts,
+			       size_t nparts, const char *backup, bool sync)
+{
 	char *tmp = kx_xasprintf("%s.kxtmp.%ld", path, (long)getpid());
 	struct stat st;
 	mode_t mode = 0644;
@@ -542,7 +550,10 @@ int kx_write_file_atomic(const char *path, const char *data, size_t len,
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	for (size_t i = 0; i < nparts; i++)
+		if (write_all(fd, parts[i].data, parts[i].len) < 0)
+			goto fail;
+	if (sync && fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -558,7 +569,8 @@ int kx_write_file_atomic(const char *path, const char *data, size_t len,
 	}
 	if (rename(tmp, path) < 0)
 		goto fail;
-	sync_parent_dir(path);
+	if (sync)
+		sync_parent_dir(path);
 	free(tmp);
 	return 0;
 fail:

@@ -165,6 +165,17 @@ int kx_read_file(char **data, size_t *len, const char *path);
 int kx_write_file_atomic(const char *path, const char *data, size_t len,
 			 const char *backup);
 
+/*
+ * The same for a file written in pieces (concatenated in order); 'sync'
+ * false skips the fsyncs (a cache file, which is checked when read).
+ */
+struct kx_part {
+	const char *data;
+	size_t len;
+};
+int kx_write_file_atomic_parts(const char *path, const struct kx_part *parts,
+			       size_t nparts, const char *backup, bool sync);
+
 /* ---- JSON output ---------------------------------------------------------- */
 
 /* Appends 's' as a JSON string literal (quoted, escaped; NULL -> null). */

@@ -68,11 +68,14 @@ int fx_load_dir(struct fx *fx, const char *version, const char *dir)
 }
 
 static bool next_no_help;	/* fx_load1_no_help: for the next load only */
+const char *fx_next_cache;
+const char *const *fx_next_env;
 
 static int load_common(struct fx *fx, const char *version)
 {
 	struct kx_shell_opts so = { 0 };
 	struct kx_load_opts lo = { 0 };
+	char *probes = NULL, *models = NULL;
 	struct kx_semantics sem;
 	int major = 6, minor = 12;
 
@@ -85,8 +88,14 @@ static int load_common(struct fx *fx, const char *version)
 	kx_env_set(fx->env, "ARCH", "x86_64");
 	kx_env_set(fx->env, "SRCARCH", "x86");
 	kx_env_set(fx->env, "KERNELVERSION", version);
+	for (const char *const *e = fx_next_env; e && e[0]; e += 2)
+		kx_env_set(fx->env, e[0], e[1]);
 	so.policy = KX_PROBES_RUN;
 	so.cwd = fx->dir;
+	if (fx_next_cache) {
+		so.cache_dir = probes = kx_xasprintf("%s/probes", fx_next_cache);
+		lo.snapshot_dir = models = kx_xasprintf("%s/models", fx_next_cache);
+	}
 	kx_shell_new(&fx->shell, fx->env, &so);
 	kx_parse_kernelversion(version, &major, &minor);
 	kx_semantics_for_version(&sem, major, minor);
@@ -99,6 +108,10 @@ static int load_common(struct fx *fx, const char *version)
 	lo.no_help = next_no_help;
 	next_no_help = false;
 	fx->load_err = kx_kconfig_load(&fx->kc, fx->tree, &lo);
+	free(probes);
+	free(models);
+	fx_next_cache = NULL;
+	fx_next_env = NULL;
 	if (fx->kc) {
 		fx->kc->info = info_cb;
 		fx->kc->info_ctx = &fx->info;

@@ -38,6 +38,13 @@ struct fx {
  * result (also in fx->load_err).
  */
 int fx_load(struct fx *fx, const char *version, const struct fx_file *files);
+/*
+ * For the next load only: a cache directory (the probe cache in
+ * CACHE/probes, the model cache in CACHE/models), and NULL-terminated
+ * NAME, VALUE pairs added to the environment.
+ */
+extern const char *fx_next_cache;
+extern const char *const *fx_next_env;
 /* Loads an existing directory (not copied, not deleted by fx_free). */
 int fx_load_dir(struct fx *fx, const char *version, const char *dir);
 /* Same, with a single Kconfig file. */
