@@ -4,12 +4,14 @@
 # scripts/bench-all.sh - `make bench`: every benchmark of docs/PERFORMANCE.md, on the
 # 6.12 tree (x86_64) unless said otherwise, all in the environment the kernel's make
 # gives conf (scripts/oracle-env.sh), with hyperfine:
-#   1. olddefconfig: conf vs kxen-config (warm and cold probe cache) vs Kconfiglib,
-#      on 6.12 and 6.1 (scripts/bench.sh);
+#   1. olddefconfig: conf vs kxen-config (warm caches; warm probes with the model
+#      cache off, i.e. a parse; --no-cache) vs Kconfiglib, on 6.12 and 6.1
+#      (scripts/bench.sh);
 #   2. own CPU time and peak memory, children excluded (getrusage(RUSAGE_SELF) at exit,
-#      through the LD_PRELOAD probe scripts/bench/rusage-self.c), medians of 5 runs;
-#   3. loading the whole tree (parse, macros and probes, menu finalisation):
-#      `kxen-config find '^XEN$'` against conf --olddefconfig;
+#      through the LD_PRELOAD probe scripts/bench/rusage-self.c), medians of 5 runs,
+#      for the same four;
+#   3. loading the whole tree (parse, macros and probes, menu finalisation), from the
+#      model cache and parsed: `kxen-config find '^XEN$'` against conf --olddefconfig;
 #   4. batch mode: every file of arch/x86/configs and of arch/arm/configs as a
 #      defconfig, conf once per file against one `kxen-config defconfig --batch`;
 #   5. closure of the full x86_64 domU profile (server) from defconfig, and
@@ -84,13 +86,17 @@ if want 2; then
 	c_warm=$(run self-warm "$work/kx-warm" "$kx" conf --olddefconfig Kconfig)
 	# shellcheck disable=SC2034 # c_conf, c_warm, c_cold are read as ${!c}
 	c_cold=$(run self-cold "$work/kx-cold" "$kx" conf --olddefconfig Kconfig)
-	"$c_warm"	# warm the probe cache
-	for who in conf warm cold; do
+	# shellcheck disable=SC2034 # read as ${!c}
+	c_parse=$c_warm
+	"$c_warm"	# warm the probe and model caches
+	KX_BENCH_ENV=KX_MODEL_CACHE=0 "$c_warm"	# the probe cache in that environment
+	for who in conf warm parse cold; do
 		c=c_$who
 		: >"$work/self-$who.txt"
 		for ((i = 0; i < runs; i++)); do
 			extra="LD_PRELOAD=$work/rusage.so KX_RUSAGE_OUT=$work/self-$who.txt"
 			[[ $who == cold ]] && extra+=" KX_NO_CACHE=1"
+			[[ $who == parse ]] && extra+=" KX_MODEL_CACHE=0"
 			# the script execs env -i, which execs the tool: the same pid as this
 			# bash, passed through env -i in KX_BENCH_ENV
 			bash -c 'KX_BENCH_ENV="$2 KX_RUSAGE_PID=$$" exec "$1"' _ "${!c}" "$extra"
@@ -108,7 +114,7 @@ EOF
 	{
 		echo "| olddefconfig, 6.12 x86_64 | own CPU s (median) | peak MiB (median) | runs |"
 		echo "|---|---|---|---|"
-		for who in conf warm cold; do
+		for who in conf warm parse cold; do
 			read -r cpu mem n <<<"$(self_row "$work/self-$who.txt")"
 			echo "| $who | $cpu | $mem | $n |"
 		done
@@ -121,6 +127,8 @@ if want 3; then
 	"${hf[@]}" --export-markdown "$out/3-load.md" \
 		-n "conf --olddefconfig" "$c_conf" \
 		-n "kxen-config load (find)" "$(run load "$work/kx-warm" "$kx" -C "$tree" --arch x86_64 find '^XEN$')" \
+		-n "kxen-config load, parsed (find, KX_MODEL_CACHE=0)" \
+		"$(run load-parse "$work/kx-warm" env KX_MODEL_CACHE=0 "$kx" -C "$tree" --arch x86_64 find '^XEN$')" \
 		-n "kxen-config olddefconfig" "$c_warm"
 fi
 

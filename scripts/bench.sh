@@ -7,7 +7,9 @@
 # olddefconfig'd, so every run rewrites the same file), one hyperfine run compares:
 #   conf                the tree's scripts/kconfig/conf --olddefconfig Kconfig
 #   kxen-config cold    kxen-config conf --olddefconfig Kconfig with KX_NO_CACHE=1
-#   kxen-config warm    the same with its cache (warmed up first)
+#   kxen-config warm    the same with its caches (probes and model; warmed up first)
+#   kxen-config parse   warm probe cache, model cache off (KX_MODEL_CACHE=0): the
+#                       time of a parse, as after an edit of a Kconfig file
 #   Kconfiglib          python3 -m olddefconfig Kconfig (Debian's python3-kconfiglib)
 # all in the environment the kernel's make gives conf (scripts/oracle-env.sh).
 # Results: build/bench/olddefconfig.{md,csv}; ratios are printed at the end.
@@ -92,13 +94,15 @@ for v in "${trees[@]}"; do
 		--defconfig=arch/x86/configs/x86_64_defconfig Kconfig >/dev/null &&
 		env -i "${KX_ENV[@]}" "$conf" --olddefconfig Kconfig >/dev/null) ||
 		kx_die "preparing the x86_64 .config for $v failed"
-	for d in conf kx-cold kx-warm kconfiglib; do
+	for d in conf kx-cold kx-warm kx-parse kconfiglib; do
 		mkdir -p "$base/$d"
 		cp "$base/prep/.config" "$base/$d/.config"
 	done
 	cp "$envf" "$base/env"
 	echo KX_NO_CACHE=1 >"$base/env-nocache"
 	cat "$envf" >>"$base/env-nocache"
+	echo KX_MODEL_CACHE=0 >"$base/env-nomodel"
+	cat "$envf" >>"$base/env-nomodel"
 	add "$v conf" "$(wrapper "$v-conf" "$base/conf" "$base/env" "$conf" --olddefconfig Kconfig)"
 	if ((have_kx)); then
 		add "$v kxen-config cold" "$(wrapper "$v-kx-cold" "$base/kx-cold" "$base/env-nocache" \
@@ -106,6 +110,9 @@ for v in "${trees[@]}"; do
 		add "$v kxen-config warm" "$(wrapper "$v-kx-warm" "$base/kx-warm" "$base/env" \
 			"$prog" conf --olddefconfig Kconfig)"
 		"$work/$v-kx-warm.sh" || echo "warning: kxen-config conf failed on $v"
+		add "$v kxen-config parse" "$(wrapper "$v-kx-parse" "$base/kx-parse" "$base/env-nomodel" \
+			"$prog" conf --olddefconfig Kconfig)"
+		"$work/$v-kx-parse.sh" || echo "warning: kxen-config conf failed on $v"
 	fi
 	kl=$(wrapper "$v-kconfiglib" "$base/kconfiglib" "$base/env" python3 -m olddefconfig Kconfig)
 	if "$kl"; then
