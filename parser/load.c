@@ -154,6 +154,21 @@ void kx_kconfig_free(struct kx_kconfig *kc)
 	free(kc);
 }
 
+static const char *env_or_empty(struct kx_kconfig *kc, const struct kx_env *env,
+				const char *name)
+{
+	const char *v = kx_env_get(env, name);
+
+	return kx_arena_strdup(kc->arena, v ? v : "");
+}
+
+void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env)
+{
+	kc->kernelversion = env_or_empty(kc, env, "KERNELVERSION");
+	kc->arch = env_or_empty(kc, env, "ARCH");
+	kc->srcarch = env_or_empty(kc, env, "SRCARCH");
+}
+
 /* ---- the load ----------------------------------------------------------------- */
 
 static void record_env(struct kx_kconfig *kc, struct kx_pp *pp)
@@ -224,12 +239,7 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	kc->diags = o->diags;
 	kc->info = info_record;
 	kc->info_ctx = &rec;
-	kc->kernelversion = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "KERNELVERSION") ? kx_env_get(o->env, "KERNELVERSION") : "");
-	kc->arch = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "ARCH") ? kx_env_get(o->env, "ARCH") : "");
-	kc->srcarch = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "SRCARCH") ? kx_env_get(o->env, "SRCARCH") : "");
+	kx_kconfig_set_origin(kc, o->env);
 
 	p.kc = kc;
 	p.tree = tree;

@@ -92,6 +92,9 @@ int kx_lex_lineno(struct kx_parser *p);
 
 /* an empty tree: the constants, arena and string table (load.c) */
 struct kx_kconfig *kx_kconfig_new(void);
+/* kc->kernelversion, arch, srcarch from the load's environment */
+struct kx_env;
+void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env);
 
 /* error helpers (load.c): "FILE:LINE: msg" at the current statement */
 void kx_parse_error(struct kx_parser *p, const char *fmt, ...)

@@ -909,6 +909,17 @@ static void read_prop(struct rd *r, struct kx_prop *p)
 	p->line = (int)get(r);
 }
 
+/* where the parser would append the next property and entry */
+static void set_tails(struct kx_sym *s)
+{
+	s->prop_tail = &s->prop;
+	while (*s->prop_tail)
+		s->prop_tail = &(*s->prop_tail)->next;
+	s->menus_tail = &s->menus;
+	while (*s->menus_tail)
+		s->menus_tail = &(*s->menus_tail)->sym_next;
+}
+
 /* The symbol table, kc->syms and the parse-time tails, as sym_new made them. */
 static void index_syms(struct kx_kconfig *kc, struct kx_sym *symv, uint32_t n)
 {
@@ -923,17 +934,10 @@ static void index_syms(struct kx_kconfig *kc, struct kx_sym *symv, uint32_t n)
 	kc->nsyms = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct kx_sym *s = &symv[i];
-		struct kx_prop **pt = &s->prop;
-		struct kx_menu **mt = &s->menus;
 
 		s->seq = i;
 		kc->syms[i] = s;
-		while (*pt)
-			pt = &(*pt)->next;
-		while (*mt)
-			mt = &(*mt)->sym_next;
-		s->prop_tail = pt;
-		s->menus_tail = mt;
+		set_tails(s);
 		if (s->name) {
 			size_t j;
 
@@ -1010,6 +1014,7 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 {
 	struct kx_buf key = KX_BUF_INIT;
 	struct kx_kconfig *kc = NULL;
+	struct kx_sym *consts[3];
 	struct rd r;
 	char *path = NULL;
 	void *map = MAP_FAILED;
@@ -1117,13 +1122,12 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 	}
 
 	read_exprs(&r);
-	{
-		/* the constants keep their identity; their fields are read */
-		struct kx_sym *consts[3] = { &kc->sym_yes, &kc->sym_mod, &kc->sym_no };
-
-		for (int i = 0; i < 3; i++)
-			read_sym(&r, consts[i]);
-	}
+	/* the constants keep their identity; their fields are read */
+	consts[0] = &kc->sym_yes;
+	consts[1] = &kc->sym_mod;
+	consts[2] = &kc->sym_no;
+	for (int i = 0; i < 3; i++)
+		read_sym(&r, consts[i]);
 	for (uint32_t i = 0; i < r.nsyms - 3 && !r.bad; i++)
 		read_sym(&r, &r.symv[i]);
 	read_menu(&r, &kc->rootmenu);
@@ -1141,22 +1145,10 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 		goto out;
 	index_syms(kc, r.symv, r.nsyms - 3);
 	for (int i = 0; i < 3; i++) {
-		struct kx_sym *c = i == 0 ? &kc->sym_yes : i == 1 ? &kc->sym_mod : &kc->sym_no;
-
-		c->hash = kx_hash_fnv32(c->name ? c->name : "");
-		c->prop_tail = &c->prop;
-		c->menus_tail = &c->menus;
-		while (*c->prop_tail)
-			c->prop_tail = &(*c->prop_tail)->next;
-		while (*c->menus_tail)
-			c->menus_tail = &(*c->menus_tail)->sym_next;
+		consts[i]->hash = kx_hash_fnv32(consts[i]->name ? consts[i]->name : "");
+		set_tails(consts[i]);
 	}
-	kc->kernelversion = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "KERNELVERSION") ? kx_env_get(o->env, "KERNELVERSION") : "");
-	kc->arch = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "ARCH") ? kx_env_get(o->env, "ARCH") : "");
-	kc->srcarch = kx_arena_strdup(kc->arena,
-		kx_env_get(o->env, "SRCARCH") ? kx_env_get(o->env, "SRCARCH") : "");
+	kx_kconfig_set_origin(kc, o->env);
 	kc->snap_map = map;
 	kc->snap_len = len;
 	kc->from_snapshot = true;
