@@ -13,6 +13,7 @@
 #include "parser/load.h"
 #include "parser/parse_internal.h"
 #include "parser/preprocess.h"
+#include "parser/shell.h"
 #include "parser/snapshot.h"
 #include "parser/tree.h"
 #include "parser.h"
@@ -223,6 +224,7 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	const char *top = o->kconfig ? o->kconfig : "Kconfig";
 	struct info_rec rec = { o->info, o->info_ctx, NULL, 0, 0 };
 	size_t diag_first = o->diags->n;
+	struct kx_shell_stats st0 = { 0 }, st1 = { 0 };
 	char *data = NULL;
 	size_t len = 0;
 	int err;
@@ -236,6 +238,8 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 		kx_kconfig_free(kc);
 		return 0;
 	}
+	if (o->shell)
+		kx_shell_stats(o->shell, &st0);
 	kc->diags = o->diags;
 	kc->info = info_record;
 	kc->info_ctx = &rec;
@@ -308,7 +312,16 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	kc->changed = true;
 	kc->info = o->info;
 	kc->info_ctx = o->info_ctx;
-	if (o->snapshot_dir && o->diags->n < (o->diags->limit ? o->diags->limit : 10000)) {
+	/*
+	 * The model cache: written when every probe came from the probe
+	 * cache (a run that had to start probes is in a new environment,
+	 * e.g. a fresh working directory, that may never come back: the
+	 * next run in it writes the model), and no diagnostic was lost.
+	 */
+	if (o->shell)
+		kx_shell_stats(o->shell, &st1);
+	if (o->snapshot_dir && st1.spawned == st0.spawned &&
+	    o->diags->n < (o->diags->limit ? o->diags->limit : 10000)) {
 		struct kx_snapshot_inputs in = {
 			p.pp, diag_first, rec.lines, rec.n
 		};

@@ -8,7 +8,10 @@
 #      first exactly by the help line it adds;
 #   2. menu paths: for XEN, XEN_PVH, HIGHMEM64G (i386) and XEN_BLKDEV_FRONTEND,
 #      the prompts of `dump --json` menu_path equal the "Location:" chain that
-#      conf prints for the symbol (conf --helpnewconfig, in make's environment).
+#      conf prints for the symbol (conf --helpnewconfig, in make's environment);
+#   3. model cache: for every SRCARCH, `dump --json` from the model cache is
+#      byte-identical to a parse (KX_MODEL_CACHE=0), warnings on stderr included,
+#      and `-v` says the model came from the cache.
 #
 # Usage: tests/kernel/front-end.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
 set -euo pipefail
@@ -101,6 +104,38 @@ for s in json.load(open(sys.argv[1])):
 			fi
 		done
 	done
+done
+
+# 3. the model cache gives what a parse gives, on every arch of both trees
+for v in $which; do
+	src=$(kx_tree_dir "$v")
+	nsame=0 archs=()
+	for d in "$src"/arch/*/Kconfig; do
+		a=$(basename "$(dirname "$d")")
+		archs+=("$a")
+		KX_MODEL_CACHE=0 "$kx" -C "$src" --arch "$a" --json dump \
+			>"$work/parsed.json" 2>"$work/parsed.err" || true
+		# the first run fills the probe cache, the second writes the model
+		# (only a load whose probes all came from the cache does)
+		for _ in 1 2; do
+			"$kx" -C "$src" --arch "$a" --json dump >/dev/null 2>&1 || true
+		done
+		"$kx" -v -C "$src" --arch "$a" --json dump >"$work/cached.json" 2>"$work/cached.err" || true
+		if ! grep -q "loaded from the model cache" "$work/cached.err"; then
+			bad "$v/$a: the third load did not come from the model cache: $(head -c 300 "$work/cached.err")"
+		elif ! cmp -s "$work/parsed.json" "$work/cached.json"; then
+			bad "$v/$a: dump --json differs between a parse and the model cache:"
+			diff "$work/parsed.json" "$work/cached.json" | head -n 6
+		elif ! diff -q "$work/parsed.err" <(grep -v '^kxen-config: Kconfig model' "$work/cached.err") >/dev/null; then
+			bad "$v/$a: the warnings differ between a parse and the model cache:"
+			diff "$work/parsed.err" <(grep -v '^kxen-config: Kconfig model' "$work/cached.err") | head -n 6
+		else
+			nsame=$((nsame + 1))
+		fi
+	done
+	if ((nsame == ${#archs[@]})); then
+		ok "$v: model cache = parse for all ${#archs[@]} arches (${archs[*]})"
+	fi
 done
 echo "front-end: $pass passed, $fail failed"
 ((fail == 0))

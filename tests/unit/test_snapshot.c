@@ -5,8 +5,9 @@
  * A tree that uses every kind of object the model has (menus, choices,
  * if blocks, sourced files, select/imply, ranges, int/hex/string values,
  * help texts, a probe, an environment variable, $(info) and a warning) is
- * loaded twice with a cache directory: the second load must come from the
- * snapshot and be indistinguishable from a parse (the model printed in
+ * loaded with a cache directory: the first load runs the probe and writes
+ * no snapshot, the second (probe from the cache) writes it, the third must
+ * come from the snapshot and be indistinguishable from a parse (the model printed in
  * full, the .config, diagnostics and info lines).  Then each input is
  * changed in turn (a sourced file, an environment variable set that was
  * unset, a probe's answer) and the next load must parse again and see the
@@ -176,12 +177,38 @@ struct setup {
 	char cache[64];
 };
 
+static size_t count_snapshots(const char *cache)
+{
+	char *dir = kx_xasprintf("%s/models", cache);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && (de = readdir(d)))
+		n += strstr(de->d_name, ".kxm") != NULL;
+	if (d)
+		closedir(d);
+	free(dir);
+	return n;
+}
+
+/*
+ * The tree, and a cache whose probe cache knows its probe: a load that
+ * had to run a probe writes no snapshot (the next one does).
+ */
 static void setup_tree(struct setup *st)
 {
+	struct seen s;
+
 	fx_next_env = env_set;
 	assert_int_equal(fx_load(&st->fx, "6.12", tree), 0);
 	snprintf(st->cache, sizeof(st->cache), "/tmp/kx-snap-XXXXXX");
 	assert_non_null(mkdtemp(st->cache));
+	s = reload(st->fx.dir, st->cache, env_set);
+	assert_int_equal(s.err, 0);
+	assert_false(s.from_snapshot);
+	assert_int_equal(count_snapshots(st->cache), 0);
+	seen_free(&s);
 }
 
 static void teardown_tree(struct setup *st)
@@ -202,6 +229,7 @@ static void test_snapshot__second_load_is_identical(void **state)
 	setup_tree(&st);
 	parsed = reload(st.fx.dir, st.cache, env_set);
 	assert_false(parsed.from_snapshot);
+	assert_int_equal(count_snapshots(st.cache), 1);
 	cached = reload(st.fx.dir, st.cache, env_set);
 	assert_true(cached.from_snapshot);
 	assert_same(&parsed, &cached);
@@ -271,7 +299,7 @@ static void test_snapshot__environment_change_is_parsed_again(void **state)
 static void test_snapshot__probe_answer_change_is_parsed_again(void **state)
 {
 	struct setup st;
-	struct seen a, b, c;
+	struct seen a, b, c, d;
 
 	(void)state;
 	setup_tree(&st);
@@ -283,12 +311,18 @@ static void test_snapshot__probe_answer_change_is_parsed_again(void **state)
 	b = reload(st.fx.dir, st.cache, env_set);
 	assert_false(b.from_snapshot);
 	assert_null(strstr(b.config, "CONFIG_CC_HAS_X=y"));
+	/* the probe's new answer is now cached: the next load parses (the
+	 * snapshot has the old answer) and writes, the one after uses it */
 	c = reload(st.fx.dir, st.cache, env_set);
-	assert_true(c.from_snapshot);
+	assert_false(c.from_snapshot);
+	d = reload(st.fx.dir, st.cache, env_set);
+	assert_true(d.from_snapshot);
 	assert_same(&b, &c);
+	assert_same(&b, &d);
 	seen_free(&a);
 	seen_free(&b);
 	seen_free(&c);
+	seen_free(&d);
 	teardown_tree(&st);
 }
 
