@@ -232,7 +232,7 @@ static uint32_t pmap_get(const struct pmap *m, const void *k)
 
 static void pmap_set(struct pmap *m, const void *k, uint32_t v)
 {
-	if (2 * (m->n + 1) > m->cap) {
+	if (4 * (m->n + 1) > 3 * m->cap) {	/* at most 3/4 full */
 		struct pmap g = { 0 };
 
 		g.cap = m->cap ? 2 * m->cap : 1 << 16;
