@@ -35,7 +35,7 @@ const char kx_global_options_help[] =
 "                        the model cache (also: KX_NO_CACHE=1; KX_PROBE_CACHE_MAX=N\n"
 "                        keeps at most N probes, least recently used dropped;\n"
 "                        default 20000; KX_MODEL_CACHE=0 turns off only the model\n"
-"                        cache, KX_MODEL_CACHE_MAX=N keeps N models, default 32)\n"
+"                        cache, KX_MODEL_CACHE_MAX=N keeps N models, default 16)\n"
 "      --probes=POLICY   run (default) | cache-only | deny: whether Kconfig's\n"
 "                        $(shell,...) commands may run (see kxen-config(1), SECURITY)\n"
 "      --record-probes FILE   append every probe command and answer to FILE\n"

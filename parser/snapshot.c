@@ -35,7 +35,7 @@
  * menus, properties and dependency lines, all referring to each other by
  * index.  Every index and offset is bounds-checked when read: a damaged
  * file is a miss, never a crash.  Files are written to a temporary name
- * and renamed, and at most KX_MODEL_CACHE_MAX (default 32) are kept: the
+ * and renamed, and at most KX_MODEL_CACHE_MAX (default 16) are kept: the
  * least recently written go first.
  */
 #include <dirent.h>
@@ -605,7 +605,7 @@ static size_t cache_max(void)
 	const char *v = getenv("KX_MODEL_CACHE_MAX");
 	long n = v ? atol(v) : 0;
 
-	return n > 0 ? (size_t)n : 32;
+	return n > 0 ? (size_t)n : 16;
 }
 
 static int mkdir_p(const char *dir)
