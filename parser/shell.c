@@ -1126,7 +1126,11 @@ static char *cache_read(struct kx_shell *sh, const char *key)
 	struct kx_buf b = KX_BUF_INIT;
 	const char *p, *end;
 
-	if (kx_read_file(&data, &len, path) < 0)
+	struct stat st;
+
+	/* an entry someone else wrote (a shared cache directory) is not trusted */
+	if (stat(path, &st) < 0 || st.st_uid != geteuid() ||
+	    kx_read_file(&data, &len, path) < 0)
 		goto out;
 	if (len < ml + kl || memcmp(data, cache_magic, ml) ||
 	    memcmp(data + ml, key, kl))

@@ -33,8 +33,13 @@
  * inputs, then the model: expressions in post order (children first, so
  * they are rebuilt through the hash-consing constructors), symbols,
  * menus, properties and dependency lines, all referring to each other by
- * index.  Every index and offset is bounds-checked when read: a damaged
- * file is a miss, never a crash.  Files are written to a temporary name
+ * index.  Every index and offset is bounds-checked when read and the whole
+ * file is checksummed: a damaged file is a miss, never a crash.  The
+ * checksum is no defence against someone who can write the cache directory
+ * (and so rewrite a file and its checksum), and the model is not checked
+ * again for what a parse rejects (dependency loops, depth limits): the
+ * cache directory is trusted like the probe cache, whose answers become
+ * Kconfig text.  Files owned by another user are ignored.  Files are written to a temporary name
  * and renamed, and at most KX_MODEL_CACHE_MAX (default 16) are kept: the
  * least recently written go first.
  */
@@ -1078,7 +1083,9 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	if (fstat(fd, &st) == 0 && st.st_size >= 64 && st.st_size % 4 == 0) {
+	/* a file someone else wrote (a shared cache directory) is not trusted */
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    st.st_size >= 64 && st.st_size % 4 == 0) {
 		len = (size_t)st.st_size;
 		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	}
