@@ -179,6 +179,8 @@ static void csum_add(struct csum *c, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
+	if (!len)
+		return;		/* an empty part (its data may be NULL) */
 	c->total += len;
 	if (c->npend) {
 		size_t k = 32 - c->npend < len ? 32 - c->npend : len;
