@@ -47,7 +47,6 @@ kx_tree_dir() {
 # kx_mktemp_dir: a fresh directory under $TMPDIR (the caller removes it).
 kx_mktemp_dir() { mktemp -d "${TMPDIR:-/tmp}/kx.XXXXXX"; }
 
-# kx_read_env FILE: load an oracle environment file (NAME=VALUE lines) into KX_ENV.
 # kx_oracle_olddefconfig TREE ARCH CONFIG [DIR]: the tree's own conf --olddefconfig on
 # CONFIG (rewritten in place), in the environment make gives conf for ARCH, run from DIR
 # (default $TMPDIR or /tmp; never inside the tree).  Exit: conf's, or 2 without an oracle.
@@ -61,6 +60,24 @@ kx_oracle_olddefconfig() {
 		--olddefconfig Kconfig)
 }
 
+# kx_conf_path_wrapper DIR: writes DIR/kxen-config-env, which runs this repository's
+# kxen-config with exactly the PATH of conf's environment (6.12, x86_64) and nothing
+# else, so that it sees what make sees (a rustc or clang only on the caller's PATH would
+# change the RUSTC/CC probes); prints its path.
+kx_conf_path_wrapper() {
+	local opath
+	opath=$("$KX_REPO/scripts/oracle-env.sh" 6.12 x86_64 | sed -n 's/^PATH=//p' | head -n 1)
+	[[ -n $opath ]] || kx_die "no PATH in conf's environment (scripts/oracle-env.sh 6.12 x86_64)"
+	cat >"$1/kxen-config-env" <<EOF
+#!/bin/sh
+exec env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \\
+	"$KX_REPO/kxen-config" "\$@"
+EOF
+	chmod +x "$1/kxen-config-env"
+	echo "$1/kxen-config-env"
+}
+
+# kx_read_env FILE: load an oracle environment file (NAME=VALUE lines) into KX_ENV.
 kx_read_env() {
 	[[ -s $1 ]] || kx_die "empty or missing environment file $1"
 	mapfile -t KX_ENV <"$1"

@@ -32,15 +32,7 @@ trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
 
 # kxen-config sees what make sees: the PATH of conf's environment and nothing else
-# (a rustc or clang only on the caller's PATH would change the RUSTC/CC probes).
-opath=$(scripts/oracle-env.sh 6.12 x86_64 | sed -n 's/^PATH=//p' | head -n 1)
-cat >"$work/kxen-config-env" <<EOF
-#!/bin/sh
-exec env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \\
-	"$repo/kxen-config" "\$@"
-EOF
-chmod +x "$work/kxen-config-env"
-kx=$work/kxen-config-env
+kx=$(kx_conf_path_wrapper "$work")
 
 ok() { pass=$((pass + 1)); echo "  ok   $*"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $*"; }

@@ -30,12 +30,9 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "  ok   $*"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
 
-# kxen-config with exactly the PATH of conf's environment (see closure-conf.sh)
-opath=$(scripts/oracle-env.sh 6.12 x86_64 | sed -n 's/^PATH=//p' | head -n 1)
-kx() {
-	env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \
-		"$repo/kxen-config" "$@"
-}
+# kxen-config with exactly the PATH of conf's environment (scripts/lib.sh)
+kxw=$(kx_conf_path_wrapper "$work")
+kx() { "$kxw" "$@"; }
 
 # conf_stable TREE ARCH CONFIG: the tree's conf --olddefconfig changes nothing
 conf_stable() {
