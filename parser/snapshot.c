@@ -798,56 +798,44 @@ static struct kx_sym *get_sym(struct rd *r)
 	return &r->symv[v - SREF_FIRST];
 }
 
-static struct kx_expr *get_expr(struct rd *r, uint32_t below)
+/* an object reference: 0 for NULL, else its index + 1 (at most n) */
+static uint32_t get_ref(struct rd *r, uint32_t n)
 {
 	uint32_t v = get(r);
 
-	if (!v)
-		return NULL;
-	if (v > below) {
+	if (v > n) {
 		r->bad = true;
-		return NULL;
+		return 0;
 	}
-	return r->exprv[v - 1];
+	return v;
 }
 
 static struct kx_menu *get_menu(struct rd *r)
 {
-	uint32_t v = get(r);
+	uint32_t v = get_ref(r, r->nmenus);
 
-	if (!v)
-		return NULL;
-	if (v > r->nmenus) {
-		r->bad = true;
-		return NULL;
-	}
-	return v == 1 ? &r->kc->rootmenu : &r->menuv[v - 1];
+	return v == 0 ? NULL : v == 1 ? &r->kc->rootmenu : &r->menuv[v - 1];
 }
 
 static struct kx_prop *get_prop(struct rd *r)
 {
-	uint32_t v = get(r);
+	uint32_t v = get_ref(r, r->nprops);
 
-	if (!v)
-		return NULL;
-	if (v > r->nprops) {
-		r->bad = true;
-		return NULL;
-	}
-	return &r->propv[v - 1];
+	return v ? &r->propv[v - 1] : NULL;
 }
 
 static struct kx_dep *get_dep(struct rd *r)
 {
-	uint32_t v = get(r);
+	uint32_t v = get_ref(r, r->ndeps);
 
-	if (!v)
-		return NULL;
-	if (v > r->ndeps) {
-		r->bad = true;
-		return NULL;
-	}
-	return &r->depv[v - 1];
+	return v ? &r->depv[v - 1] : NULL;
+}
+
+static struct kx_expr *get_expr(struct rd *r, uint32_t below)
+{
+	uint32_t v = get_ref(r, below);
+
+	return v ? r->exprv[v - 1] : NULL;
 }
 
 #define GET_EXPR(r) get_expr(r, (r)->nexprs)
