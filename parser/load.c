@@ -208,12 +208,7 @@ static void info_record(void *ctx, const char *line)
 		r->lines = kx_xrealloc(r->lines, r->cap * sizeof(*r->lines));
 	}
 	r->lines[r->n++] = kx_xstrdup(line);
-	if (r->info) {
-		r->info(r->ctx, line);
-	} else {
-		fputs(line, stdout);
-		fputc('\n', stdout);
-	}
+	kx_info_out(r->info, r->ctx, line);
 }
 
 int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,

@@ -690,10 +690,7 @@ static void note(struct kx_kconfig *kc, const char *fmt, const char *name)
 {
 	char *line = kx_xasprintf(fmt, name ? name : "(null)");
 
-	if (kc->info)
-		kc->info(kc->info_ctx, line);
-	else
-		printf("%s\n", line);
+	kx_info_out(kc->info, kc->info_ctx, line);
 	free(line);
 }
 

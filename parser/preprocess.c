@@ -268,12 +268,7 @@ static int do_info(struct kx_pp *pp, int argc, char **argv, struct kx_buf *out)
 {
 	(void)argc;
 	(void)out;
-	if (pp->info) {
-		pp->info(pp->info_ctx, argv[0]);
-	} else {
-		fputs(argv[0], stdout);
-		fputc('\n', stdout);
-	}
+	kx_info_out(pp->info, pp->info_ctx, argv[0]);
 	return 0;
 }
 

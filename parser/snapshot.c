@@ -1039,16 +1039,6 @@ static bool inputs_unchanged(struct rd *r, struct kx_tree *tree,
 	return !r->bad;
 }
 
-static void replay_info(const struct kx_load_opts *o, const char *line)
-{
-	if (o->info) {
-		o->info(o->info_ctx, line);
-	} else {
-		fputs(line, stdout);
-		fputc('\n', stdout);
-	}
-}
-
 int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 		     const struct kx_load_opts *o, const char *top,
 		     const struct kx_semantics *sem)
@@ -1211,7 +1201,7 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 	for (uint32_t i = 0; i < ninfos; i++) {
 		const char *line = get_str(&r);
 
-		replay_info(o, line ? line : "");
+		kx_info_out(o->info, o->info_ctx, line ? line : "");
 	}
 	*out = kc;
 	kc = NULL;

@@ -588,6 +588,17 @@ fail_nofd:
 	return KX_EIO;
 }
 
+void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,
+		 const char *line)
+{
+	if (info) {
+		info(ctx, line);
+	} else {
+		fputs(line, stdout);
+		fputc('\n', stdout);
+	}
+}
+
 /* ---- JSON ------------------------------------------------------------------- */
 
 void kx_json_str(struct kx_buf *b, const char *s)

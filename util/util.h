@@ -150,6 +150,14 @@ const char *kx_diags_first(const struct kx_diags *d, enum kx_diag_level level);
 /* Standard echo callback: writes text + "\n" to the FILE* in ctx. */
 void kx_diags_echo_file(const struct kx_diag *d, void *ctx);
 
+/*
+ * Passes one line of conf's stdout chatter ($(info,...), notes of the
+ * expression simplifications) to 'info', or prints it on stdout when
+ * 'info' is NULL.
+ */
+void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,
+		 const char *line);
+
 /* ---- small file helpers ---------------------------------------------------- */
 
 /* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
