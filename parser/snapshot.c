@@ -477,7 +477,7 @@ static void write_inputs(struct wr *w, struct kx_tree *tree,
 	} else {
 		put(b, (uint32_t)kc->nfiles);
 		for (i = 0; i < kc->nfiles; i++) {
-			struct fid f;
+			struct fid f = { { 0 } };
 
 			if (file_id(kx_tree_disk_root(tree), kc->files[i], &f) < 0)
 				w->bad = true;
@@ -998,7 +998,7 @@ static bool inputs_unchanged(struct rd *r, struct kx_tree *tree,
 
 	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		const char *path = get_str(r);
-		struct fid f;
+		struct fid f = { { 0 } };
 		bool same;
 
 		same = path && file_id(kx_tree_disk_root(tree), path, &f) == 0;
