@@ -63,7 +63,7 @@
 #include "parser/tree.h"
 
 #define SNAP_MAGIC 0x4e53584bU		/* "KXSN" */
-#define SNAP_VERSION 2U
+#define SNAP_VERSION 3U
 #define SNAP_BOM 0x01020304U
 #define SNAP_END 0x4e45584bU		/* "KXEN" */
 
@@ -486,14 +486,12 @@ static void write_inputs(struct wr *w, struct kx_tree *tree,
 				put64(b, f.v[k]);
 		}
 	}
-	n = kx_pp_env_ref_count(in->pp);
-	put(b, (uint32_t)n);
-	for (i = 0; i < n; i++) {
-		const char *name, *value;
-
-		kx_pp_env_ref_at(in->pp, i, &name, &value);
-		put_str(b, w, name);
-		put_str(b, w, value);
+	/* the variables referenced: the load recorded them in kc (for
+	 * auto.conf.cmd); the reader takes kc's list from here too */
+	put(b, (uint32_t)kc->nenv);
+	for (i = 0; i < kc->nenv; i++) {
+		put_str(b, w, kc->env_names[i]);
+		put_str(b, w, kc->env_values[i]);
 	}
 	n = kx_pp_env_miss_count(in->pp);
 	put(b, (uint32_t)n);
@@ -538,11 +536,6 @@ static void write_model(struct wr *w)
 	put(b, (uint32_t)kc->nfiles);
 	for (i = 0; i < kc->nfiles; i++)
 		put_str(b, w, kc->files[i]);
-	put(b, (uint32_t)kc->nenv);
-	for (i = 0; i < kc->nenv; i++) {
-		put_str(b, w, kc->env_names[i]);
-		put_str(b, w, kc->env_values[i]);
-	}
 	/* objects: symbols first (they reach everything else) */
 	MENU(w, &kc->rootmenu);		/* menu 1 */
 	write_sym(w, &kc->sym_yes);
@@ -738,6 +731,8 @@ struct rd {
 	struct kx_prop *propv;
 	struct kx_dep *depv;
 	uint32_t nsyms, nexprs, nmenus, nprops, ndeps;
+	const uint32_t *env;		/* the environment refs (inputs) */
+	uint32_t nenv;
 };
 
 static uint32_t get(struct rd *r)
@@ -1008,7 +1003,8 @@ static bool inputs_unchanged(struct rd *r, struct kx_tree *tree,
 		if (!same)
 			return false;
 	}
-	n = get(r);
+	r->nenv = n = get(r);
+	r->env = r->p;
 	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		const char *name = get_str(r), *value = get_str(r);
 		const char *now = name ? kx_env_get(o->env, name) : NULL;
@@ -1144,14 +1140,13 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 	kc->files = kx_xcalloc(kc->nfiles + 1, sizeof(*kc->files));
 	for (size_t i = 0; i < kc->nfiles; i++)
 		kc->files[i] = get_str(&r);
-	kc->nenv = get(&r);
-	if (kc->nenv > (size_t)(r.end - r.p) / 2)
-		goto out;
+	/* kc's list of referenced variables is the inputs' (checked above) */
+	kc->nenv = r.nenv;
 	kc->env_names = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_names));
 	kc->env_values = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_values));
 	for (size_t i = 0; i < kc->nenv; i++) {
-		kc->env_names[i] = get_str(&r);
-		kc->env_values[i] = get_str(&r);
+		kc->env_names[i] = r.blob + r.env[2 * i] - 1;
+		kc->env_values[i] = r.blob + r.env[2 * i + 1] - 1;
 	}
 
 	read_exprs(&r);
