@@ -1546,25 +1546,32 @@ static void set_defconfig_list(struct derive *dv)
 
 	if (!srcarch)
 		return;
+	kx_tree_read(dv->t, "scripts/kconfig/Makefile", &kmk, &len);
 	if (from_cmdline(dv, "KBUILD_DEFCONFIG")) {
 		def = kx_xstrdup(kx_env_get(e, "KBUILD_DEFCONFIG"));
 	} else {
 		def = kbuild_defconfig(e, dv->t, kx_env_get(e, "KBUILD_DEFCONFIG"));
 		if (!def)
-			return;
+			goto out;
 		kx_env_set(e, "KBUILD_DEFCONFIG", def);
 	}
+	/*
+	 * Before 5.13 the list was a Kconfig symbol ('option defconfig_list'
+	 * in init/Kconfig) and make exported no KCONFIG_DEFCONFIG_LIST.
+	 */
+	if (kmk && !strstr(kmk, "KCONFIG_DEFCONFIG_LIST"))
+		goto out;
 	/* scripts/kconfig/Makefile: ifndef cross_compiling ... host files */
-	if (kx_tree_read(dv->t, "scripts/kconfig/Makefile", &kmk, &len) == 0 &&
-	    strstr(kmk, "ifndef cross_compiling"))
+	if (kmk && strstr(kmk, "ifndef cross_compiling"))
 		host = !*dv->cross_compiling;
-	free(kmk);
 	if (host && uname(&u) == 0)
 		kx_buf_printf(&b, "/lib/modules/%s/.config /etc/kernel-config "
 			      "/boot/config-%s ", u.release, u.release);
 	kx_buf_printf(&b, "arch/%s/configs/%s", srcarch, def);
 	make_set(dv, "KCONFIG_DEFCONFIG_LIST", kx_buf_cstr(&b));
+out:
 	kx_buf_free(&b);
+	free(kmk);
 	free(def);
 }
 

@@ -25,7 +25,8 @@ usage() {
 Usage: $kx_prog [options]
 
 Compare a candidate conf with each kernel tree's own scripts/kconfig/conf.
-  --tree 6.1|6.12|all   trees to test (default all)
+  --tree V[,V...]|all   releases to test (default all: ${KX_TREE_VERSIONS[*]};
+                        any release scripts/fetch-trees.sh knows, e.g. 7.2)
   --subset ci|full      ci (default): every arch/x86/configs file in every mode
                         (per-arch modes for i386, x86_64, x86), plus the first
                         defconfig (sorted) of every other arch (defconfig,
@@ -258,11 +259,9 @@ while (($#)); do
 	esac
 	shift
 done
-case $tree_arg in
-all) trees=("${KX_TREE_VERSIONS[@]}") ;;
-6.1 | 6.12) trees=("$tree_arg") ;;
-*) kx_die "--tree: want 6.1, 6.12 or all" ;;
-esac
+tree_list=$(kx_tree_list "$tree_arg") || exit 2
+mapfile -t trees <<<"$tree_list"
+((${#trees[@]})) || kx_die "--tree: no release named"
 [[ $subset == ci || $subset == full ]] || kx_die "--subset: want ci or full"
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || kx_die "-j: want a positive number"
 [[ $show =~ ^[0-9]+$ ]] || kx_die "--show: want a number"

@@ -12,7 +12,7 @@ KX_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
 # The PATH given to the kernel's make and to conf: fixed, so that the result does not
 # depend on whatever a developer has in ~/.cargo/bin (rustc changes RUSTC_VERSION_TEXT).
 KX_ORACLE_PATH=${KX_ORACLE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
-KX_TREE_VERSIONS=(6.1 6.12)
+KX_TREE_VERSIONS=(5.10 6.1 6.12 7.3)
 
 kx_prog=$(basename "$0")
 
@@ -30,6 +30,21 @@ kx_need_cmd() {
 	done
 }
 
+# kx_tree_list ARG: the releases named by ARG ("all", or a comma list of releases), one
+# per line; exit 2 on a malformed release.
+kx_tree_list() {
+	local v
+	if [[ $1 == all ]]; then
+		printf '%s\n' "${KX_TREE_VERSIONS[@]}"
+		return
+	fi
+	for v in ${1//,/ }; do
+		[[ $v =~ ^[0-9]+\.[0-9]+$ ]] ||
+			kx_die "not a release: '$v' (want one of ${KX_TREE_VERSIONS[*]}, or all)"
+		echo "$v"
+	done
+}
+
 # kx_tree_dir ARG: print the source tree for "6.1", "6.12", "linux-source-6.12" or a path.
 kx_tree_dir() {
 	local arg=$1 dir
@@ -37,7 +52,7 @@ kx_tree_dir() {
 	*/*) dir=$arg ;;
 	linux-source-*) dir=$KX_CACHE/src/$arg ;;
 	[0-9]*) dir=$KX_CACHE/src/linux-source-$arg ;;
-	*) kx_die "not a tree: '$arg' (want 6.1, 6.12 or a path)" ;;
+	*) kx_die "not a tree: '$arg' (want ${KX_TREE_VERSIONS[*]}, another release or a path)" ;;
 	esac
 	[[ -f $dir/Makefile && -f $dir/scripts/kconfig/conf.c ]] ||
 		kx_die "no kernel tree at $dir (run scripts/fetch-trees.sh)"
