@@ -14,6 +14,7 @@
  */
 #include "analyzer/confdata.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 
 #include "analyzer/eval.h"
 
-#define V2(kc) ((kc)->sem.choice_v2)
+#define V2(kc) (KX_SEM(kc, CHOICE_V2))
 
 static int default_open(void *ctx, const char *name, char **data, size_t *len)
 {
@@ -41,6 +42,8 @@ void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc)
 	s = getenv("CONFIG_");
 	io->prefix = s ? s : "CONFIG_";
 	io->warn_unknown = getenv("KCONFIG_WARN_UNKNOWN_SYMBOLS") != NULL;
+	s = getenv("KCONFIG_WARN_CHANGED_INPUT");
+	io->warn_changed_input = s && *s && KX_SEM(kc, WARN_CHANGED_INPUT);
 	io->defconfig_list = getenv("KCONFIG_DEFCONFIG_LIST");
 	s = getenv("KCONFIG_OVERWRITECONFIG");
 	io->overwrite = s && *s;
@@ -71,6 +74,8 @@ static void message(struct kx_confio *io, const char *fmt, const char *arg)
 }
 
 /* ---- reading ------------------------------------------------------------- */
+
+static int touch_dep(struct kx_confio *io, const char *sym);
 
 struct reader {
 	struct kx_confio *io;
@@ -122,8 +127,8 @@ static int set_sym_val(struct reader *rd, struct kx_sym *s, int which,
 			conf_warning(rd, "symbol value '%s' invalid for %s", p, s->name);
 		return 1;
 	case KX_S_STRING:
-		/* no escaping in auto.conf */
-		if (which != KX_DEF_AUTO) {
+		/* no escaping in auto.conf (5.17 on) */
+		if (which != KX_DEF_AUTO || !KX_SEM(kc, AUTOCONF_UNQUOTED)) {
 			char *w;
 
 			if (*p++ != '"')
@@ -144,7 +149,8 @@ static int set_sym_val(struct reader *rd, struct kx_sym *s, int which,
 				p2 = NULL;
 			*w = 0;
 			if (!p2) {
-				conf_warning(rd, "invalid string found%s%s", "", "");
+				if (which != KX_DEF_AUTO)
+					conf_warning(rd, "invalid string found%s%s", "", "");
 				return 1;
 			}
 		}
@@ -335,8 +341,12 @@ int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
 			continue;
 		s = kx_sym_find(kc, sname);
 		if (!s || (s->flags & KX_SYM_CONST)) {
-			if (which != KX_DEF_AUTO) {
-				if (io->warn_unknown)
+			if (which == KX_DEF_AUTO) {
+				/* gone from the tree since auto.conf was
+				 * written: what depended on it must rebuild */
+				touch_dep(io, sname);
+			} else {
+				if (io->warn_unknown && KX_SEM(kc, WARN_UNKNOWN))
 					conf_warning(&rd, "unknown symbol: %s%s", sname, "");
 				kc->changed = true;
 			}
@@ -357,6 +367,40 @@ int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
 	return 0;
 }
 
+/*
+ * Before 5.13, without a .config conf reads the first file that exists
+ * among the defaults of the 'option defconfig_list' symbol (those whose
+ * condition holds and that are a single symbol or string).  Returns 0
+ * (name and contents set) or KX_ENOTFOUND.
+ */
+static int read_defconfig_symbol(struct kx_confio *io, const char **name,
+				 char **data, size_t *len)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_sym *list = NULL;
+
+	for (size_t i = 0; i < kc->nsyms && !list; i++)
+		if (kc->syms[i]->flags & KX_SYM_DEFCONFIG_LIST)
+			list = kc->syms[i];
+	if (!list)
+		return KX_ENOTFOUND;
+	for (struct kx_prop *pr = list->prop; pr; pr = pr->next) {
+		const char *file;
+
+		if (pr->type != KX_P_DEFAULT || kx_expr_calc(kc, pr->visible) == KX_NO ||
+		    pr->expr->type != KX_E_SYMBOL)
+			continue;
+		kx_sym_calc_value(kc, pr->expr->left.sym);
+		file = kx_sym_string_value(kc, pr->expr->left.sym);
+		if (io->open(io->open_ctx, file, data, len) == 0) {
+			*name = kx_arena_strdup(kc->arena, file);
+			message(io, "using defaults found in %s", *name);
+			return 0;
+		}
+	}
+	return KX_ENOTFOUND;
+}
+
 int kx_conf_read_simple(struct kx_confio *io, const char *name, int which)
 {
 	char *data = NULL;
@@ -368,7 +412,10 @@ int kx_conf_read_simple(struct kx_confio *io, const char *name, int which)
 	} else {
 		name = config_name();
 		err = io->open(io->open_ctx, name, &data, &len);
-		if (err == KX_ENOTFOUND) {
+		if (err == KX_ENOTFOUND && !KX_SEM(io->kc, DEFCONFIG_ENV)) {
+			io->kc->changed = true;
+			err = read_defconfig_symbol(io, &name, &data, &len);
+		} else if (err == KX_ENOTFOUND) {
 			const char *list = io->defconfig_list;
 
 			io->kc->changed = true;
@@ -526,8 +573,46 @@ static void print_dotconfig_sym(struct kx_confio *io, struct kx_buf *out,
 	kx_buf_putc(out, '\n');
 }
 
+/*
+ * 7.3, KCONFIG_WARN_CHANGED_INPUT: a user value the evaluation changed
+ * (a dependency unmet, a select, a range...) is listed, once per symbol, as
+ * conf lists it while writing .config or the defconfig file.
+ */
+static void note_changed_input(struct kx_confio *io, struct kx_buf *b,
+			       struct kx_sym *s)
+{
+	struct kx_kconfig *kc = io->kc;
+	const char *user, *now = kx_sym_string_value(kc, s);
+
+	if (!kx_sym_has_value(s) || s->type == KX_S_UNKNOWN)
+		return;
+	if (s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) {
+		if (s->def[KX_DEF_USER].tri == s->curr.tri)
+			return;
+		user = s->def[KX_DEF_USER].tri == KX_YES ? "y" :
+		       s->def[KX_DEF_USER].tri == KX_MOD ? "m" : "n";
+	} else {
+		user = s->def[KX_DEF_USER].val ? s->def[KX_DEF_USER].val : "";
+		if (!strcmp(user, now))
+			return;
+	}
+	if (!b->len)
+		kx_buf_puts(b, "warning: user-provided values changed by Kconfig:\n");
+	kx_buf_printf(b, "  %s%s: %s -> %s\n", io->prefix, s->name, user, now);
+}
+
+/* conf prints the list on stderr once the file is written */
+static void report_changed_input(struct kx_confio *io, struct kx_buf *b)
+{
+	if (b->len && io->kc->diags)
+		kx_diags_add(io->kc->diags, KX_DIAG_WARNING, NULL, 0, "%.*s",
+			     (int)b->len - 1, kx_buf_cstr(b));
+	kx_buf_free(b);
+}
+
 void kx_conf_format(struct kx_confio *io, struct kx_buf *out)
 {
+	struct kx_buf changed = KX_BUF_INIT;
 	struct kx_kconfig *kc = io->kc;
 	struct kx_menu *m, *root = &kc->rootmenu;
 	bool need_newline = false;
@@ -547,6 +632,11 @@ void kx_conf_format(struct kx_confio *io, struct kx_buf *out)
 			need_newline = false;
 		} else if (!kx_sym_is_choice(s) && !(s->flags & KX_SYM_WRITTEN)) {
 			kx_sym_calc_value(kc, s);
+			if (io->warn_changed_input) {
+				/* 7.3 marks every symbol seen, written or not */
+				note_changed_input(io, &changed, s);
+				s->flags |= KX_SYM_WRITTEN;
+			}
 			if (!(s->flags & KX_SYM_WRITE))
 				goto next;
 			if (need_newline) {
@@ -561,8 +651,9 @@ next:
 			m = m->list;
 			continue;
 		}
-		for (;;) {
-			if (!m->sym && m != root && kx_menu_is_visible(kc, m) &&
+		/* before 5.18 only a menu with entries gets its "# end of" */
+		for (bool leaf = !KX_SEM(kc, END_OF_EMPTY_MENU);; leaf = false) {
+			if (!leaf && !m->sym && m != root && kx_menu_is_visible(kc, m) &&
 			    m->prompt->type == KX_P_MENU) {
 				kx_buf_printf(out, "# end of %s\n", kx_menu_prompt_text(m));
 				need_newline = true;
@@ -578,12 +669,14 @@ next:
 	}
 	for (size_t i = 0; i < kc->nsyms; i++)
 		kc->syms[i]->flags &= ~KX_SYM_WRITTEN;
+	report_changed_input(io, &changed);
 }
 
 void kx_conf_format_defconfig(struct kx_confio *io, struct kx_buf *out)
 {
 	struct kx_kconfig *kc = io->kc;
 	struct kx_menu *m, *root = &kc->rootmenu;
+	struct kx_buf changed = KX_BUF_INIT;
 
 	kx_sym_clear_all_valid(kc);
 	for (m = kx_menu_next(root, root); m; m = kx_menu_next(m, root)) {
@@ -595,9 +688,13 @@ void kx_conf_format_defconfig(struct kx_confio *io, struct kx_buf *out)
 				kx_menu_is_visible(kc, m);
 			continue;
 		}
-		if (kx_sym_is_choice(s))
+		if (kx_sym_is_choice(s) || (s->flags & KX_SYM_WRITTEN))
 			continue;
 		kx_sym_calc_value(kc, s);
+		if (io->warn_changed_input) {
+			note_changed_input(io, &changed, s);
+			s->flags |= KX_SYM_WRITTEN;
+		}
 		if (!(s->flags & KX_SYM_WRITE))
 			continue;
 		s->flags &= ~KX_SYM_WRITE;
@@ -619,6 +716,11 @@ void kx_conf_format_defconfig(struct kx_confio *io, struct kx_buf *out)
 				continue;
 		}
 		print_dotconfig_sym(io, out, s);
+	}
+	if (io->warn_changed_input) {
+		for (size_t i = 0; i < kc->nsyms; i++)
+			kc->syms[i]->flags &= ~KX_SYM_WRITTEN;
+		report_changed_input(io, &changed);
 	}
 }
 
@@ -851,8 +953,11 @@ static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
 	if (kind == 0)
 		kx_buf_printf(&b, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n",
 			      kc->rootmenu.prompt->text);
-	else if (kind == 1)
+	else if (kind == 1 && KX_SEM(kc, HEADER_STYLE))
 		kx_buf_printf(&b, "/*\n * Automatically generated file; DO NOT EDIT.\n * %s\n */\n",
+			      kc->rootmenu.prompt->text);
+	else if (kind == 1)	/* before 5.17: the pound heading's blank lines too */
+		kx_buf_printf(&b, "/*\n *\n * Automatically generated file; DO NOT EDIT.\n * %s\n *\n */\n",
 			      kc->rootmenu.prompt->text);
 	order = kx_syms_conf_order(kc, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -868,6 +973,13 @@ static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
 			if ((s->type == KX_S_BOOLEAN || s->type == KX_S_TRISTATE) &&
 			    *val == 'n')
 				continue;
+			/* strings are quoted and escaped until 5.17 */
+			if (s->type == KX_S_STRING && !KX_SEM(kc, AUTOCONF_UNQUOTED)) {
+				kx_buf_printf(&b, "%s%s=", io->prefix, s->name);
+				escape_string(&b, val);
+				kx_buf_putc(&b, '\n');
+				continue;
+			}
 			kx_buf_printf(&b, "%s%s=%s\n", io->prefix, s->name, val);
 		} else if (kind == 1) {
 			if (s->type != KX_S_UNKNOWN)
@@ -883,6 +995,23 @@ static int write_autoconf_file(struct kx_confio *io, const char *name, int kind)
 	return err;
 }
 
+/* kc->files[i] is not the first inclusion of its file */
+static bool included_before(const struct kx_kconfig *kc, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (kc->files[j] == kc->files[i])
+			return true;
+	return false;
+}
+
+/*
+ * include/config/auto.conf.cmd, make's rule to rerun syncconfig when a
+ * Kconfig file or a referenced environment variable changed.  Three forms:
+ * 6.2 on ("autoconfig :=", files in the order they were first read), 5.17
+ * to 6.1 (files newest first, every line continued), and before 5.17
+ * (the same, the last line not continued, written to the fixed path
+ * include/config/auto.conf.cmd whatever KCONFIG_AUTOCONFIG says).
+ */
 static int write_autoconf_cmd(struct kx_confio *io)
 {
 	struct kx_kconfig *kc = io->kc;
@@ -891,37 +1020,39 @@ static int write_autoconf_cmd(struct kx_confio *io)
 	char *path;
 	int err = 0;
 
-	if (V2(kc) || kc->sem.version >= 602) {
+	if (KX_SEM(kc, AUTOCONF_CMD_V3)) {
 		kx_buf_printf(&b, "autoconfig := %s\n\ndeps_config := \\\n", name);
-		for (size_t i = 0; i < kc->nfiles; i++) {
-			bool dup = false;
-
-			for (size_t j = 0; j < i && !dup; j++)
-				dup = kc->files[j] == kc->files[i];
-			if (!dup)
+		for (size_t i = 0; i < kc->nfiles; i++)
+			if (!included_before(kc, i))
 				kx_buf_printf(&b, "\t%s \\\n", kc->files[i]);
-		}
 		kx_buf_puts(&b, "\n$(autoconfig): $(deps_config)\n$(deps_config): ;\n");
 		for (size_t i = 0; i < kc->nenv; i++)
 			kx_buf_printf(&b, "\nifneq \"$(%s)\" \"%s\"\n$(autoconfig): FORCE\nendif\n",
 				      kc->env_names[i], kc->env_values[i]);
 	} else {
+		bool v2 = KX_SEM(kc, AUTOCONF_CMD_V2);
+
 		kx_buf_puts(&b, "deps_config := \\\n");
 		for (size_t i = kc->nfiles; i-- > 0;) {
-			bool dup = false;
-
-			for (size_t j = i + 1; j < kc->nfiles && !dup; j++)
-				dup = kc->files[j] == kc->files[i];
-			if (!dup)
-				kx_buf_printf(&b, "\t%s \\\n", kc->files[i]);
+			if (included_before(kc, i))
+				continue;
+			/* the top file (first read) ends the list */
+			kx_buf_printf(&b, "\t%s%s\n", kc->files[i],
+				      v2 || i ? " \\" : "");
 		}
-		kx_buf_printf(&b, "\n%s: $(deps_config)\n\n", name);
+		if (v2)
+			kx_buf_printf(&b, "\n%s: $(deps_config)\n\n", name);
+		else
+			kx_buf_printf(&b, "\n%s: \\\n\t$(deps_config)\n\n", name);
 		for (size_t i = 0; i < kc->nenv; i++)
 			kx_buf_printf(&b, "ifneq \"$(%s)\" \"%s\"\n%s: FORCE\nendif\n",
 				      kc->env_names[i], kc->env_values[i], name);
 		kx_buf_puts(&b, "\n$(deps_config): ;\n");
 	}
-	path = kx_xasprintf("%s.cmd", name);
+	if (KX_SEM(kc, AUTOCONF_CMD_V2))
+		path = kx_xasprintf("%s.cmd", name);
+	else
+		path = kx_xstrdup("include/config/auto.conf.cmd");
 	if (make_parent_dir(path) < 0)
 		err = KX_EIO;
 	/* robustness: as write_autoconf_file */
@@ -932,12 +1063,41 @@ static int write_autoconf_cmd(struct kx_confio *io)
 	return err;
 }
 
+/*
+ * Touches the file make's dependencies name for symbol NAME, next to
+ * auto.conf: include/config/NAME (5.13 on), else include/config/n/a/m/e.h
+ * (the name in lower case, each '_' a directory level).  Returns 0 or -1.
+ */
+static int touch_dep(struct kx_confio *io, const char *sym)
+{
+	const char *name = io->autoconfig_name, *slash = strrchr(name, '/');
+	int plen = slash ? (int)(slash - name + 1) : 0, fd;
+	char *path;
+
+	if (KX_SEM(io->kc, TOUCH_FLAT)) {
+		path = kx_xasprintf("%.*s%s", plen, name, sym);
+	} else {
+		char *d;
+
+		path = kx_xasprintf("%.*s%s.h", plen, name, sym);
+		for (d = path + plen; *d && strcmp(d, ".h"); d++)
+			*d = *d == '_' ? '/' : (char)tolower((unsigned char)*d);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && !make_parent_dir(path))
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	free(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* include/config/<SYMBOL>: touched when a symbol's value changed */
 static int touch_deps(struct kx_confio *io)
 {
 	struct kx_kconfig *kc = io->kc;
-	const char *name = io->autoconfig_name, *slash = strrchr(name, '/');
-	size_t plen = slash ? (size_t)(slash - name + 1) : 0;
+	const char *name = io->autoconfig_name;
 	struct kx_sym **order;
 	size_t n;
 
@@ -966,15 +1126,8 @@ static int touch_deps(struct kx_confio *io)
 		} else if (!(s->flags & KX_SYM_DEF_AUTO)) {
 			continue;
 		}
-		char *path = kx_xasprintf("%.*s%s", (int)plen, name, s->name);
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		if (fd < 0 && errno == ENOENT && !make_parent_dir(path))
-			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		free(path);
-		if (fd < 0)
+		if (touch_dep(io, s->name))
 			return KX_EIO;
-		close(fd);
 	}
 	return 0;
 }
@@ -998,7 +1151,7 @@ int kx_conf_write_autoconf(struct kx_confio *io, bool overwrite)
 		return err;
 	if ((err = write_autoconf_file(io, io->autoheader_name, 1)))
 		return err;
-	if (kc->sem.version >= 601 &&
+	if (KX_SEM(kc, RUSTC_CFG) &&
 	    (err = write_autoconf_file(io, io->rustccfg_name, 2)))
 		return err;
 	return write_autoconf_file(io, io->autoconfig_name, 0);
@@ -1154,7 +1307,9 @@ static bool v1_set_all_new_symbols(struct kx_kconfig *kc, enum kx_def_mode mode,
 			s->def[KX_DEF_USER].tri = KX_MOD;
 			break;
 		case KX_DEF_NO:
-			s->def[KX_DEF_USER].tri = KX_NO;
+			/* 'option allnoconfig_y' (until 5.12): y even so */
+			s->def[KX_DEF_USER].tri = s->flags & KX_SYM_ALLNOCONFIG_Y ?
+						  KX_YES : KX_NO;
 			break;
 		case KX_DEF_RANDOM:
 			s->def[KX_DEF_USER].tri = random_value(s, rnd, pby, pty, ptm);

@@ -31,6 +31,7 @@ struct kx_confio {
 	void *message_ctx;
 	const char *prefix;		/* "CONFIG_" unless $CONFIG_ is set */
 	bool warn_unknown;		/* KCONFIG_WARN_UNKNOWN_SYMBOLS */
+	bool warn_changed_input;	/* KCONFIG_WARN_CHANGED_INPUT (7.3) */
 	const char *defconfig_list;	/* KCONFIG_DEFCONFIG_LIST */
 	bool overwrite;			/* KCONFIG_OVERWRITECONFIG: write in place */
 	int warnings;			/* warnings of the last read */

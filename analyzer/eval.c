@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define V2(kc) ((kc)->sem.choice_v2)
+#define V2(kc) (KX_SEM(kc, CHOICE_V2))
 
 enum kx_symtype kx_sym_get_type(const struct kx_kconfig *kc,
 				const struct kx_sym *s)
@@ -201,6 +201,11 @@ static void calc_visibility(struct kx_kconfig *kc, struct kx_sym *s)
 	struct kx_sym *csym = NULL;
 	kx_tri tri = KX_NO;
 
+	/* 6.18: a transitional symbol is visible, its other states untouched */
+	if (s->flags & KX_SYM_TRANS) {
+		s->visible = KX_YES;
+		return;
+	}
 	if (!V2(kc) && (s->flags & KX_SYM_CHOICEVAL))
 		csym = s->choice_sym;
 	for (struct kx_prop *pr = s->prop; pr; pr = pr->next) {
@@ -406,7 +411,7 @@ void kx_sym_calc_value(struct kx_kconfig *kc, struct kx_sym *s)
 {
 	struct kx_symval newval, oldval;
 	struct kx_sym *oldchoice;
-	struct kx_prop *pr;
+	struct kx_prop *pr = NULL;	/* the default the value came from */
 	bool v2 = V2(kc);
 
 	if (!s || (s->flags & KX_SYM_VALID))
@@ -422,10 +427,10 @@ void kx_sym_calc_value(struct kx_kconfig *kc, struct kx_sym *s)
 	newval.tri = KX_NO;
 	switch (s->type) {
 	case KX_S_INT:
-		newval.val = kc->sem.int_default_0 ? "0" : "";
+		newval.val = KX_SEM(kc, INT_DEFAULT_0) ? "0" : "";
 		break;
 	case KX_S_HEX:
-		newval.val = kc->sem.int_default_0 ? "0x0" : "";
+		newval.val = KX_SEM(kc, INT_DEFAULT_0) ? "0x0" : "";
 		break;
 	case KX_S_STRING:
 		newval.val = "";
@@ -509,6 +514,18 @@ calc_newval:
 		break;
 	}
 
+	/*
+	 * 6.18: a value without a user value, from a default that is a
+	 * single transitional symbol with a user value (an old name read
+	 * from .config), becomes this symbol's user value: oldconfig does
+	 * not ask for it, and it is written as if the user had set it.
+	 */
+	if (pr && !kx_sym_has_value(s) && pr->expr->type == KX_E_SYMBOL &&
+	    (pr->expr->left.sym->flags & KX_SYM_TRANS) &&
+	    kx_sym_has_value(pr->expr->left.sym)) {
+		s->def[KX_DEF_USER] = newval;
+		s->flags |= KX_SYM_DEF_USER;
+	}
 	s->curr = newval;
 	if (!v2 && kx_sym_is_choice(s) && newval.tri == KX_YES)
 		s->choice_curr = v1_calc_choice(kc, s);
@@ -519,7 +536,8 @@ calc_newval:
 		kc->modules_val = s->curr.tri;
 
 	if (v2) {
-		if (kx_sym_is_choice(s))
+		/* choices and (6.18) transitional symbols are never written */
+		if (kx_sym_is_choice(s) || (s->flags & KX_SYM_TRANS))
 			s->flags &= ~KX_SYM_WRITE;
 		return;
 	}
@@ -633,17 +651,17 @@ const char *kx_sym_string_default(struct kx_kconfig *kc, struct kx_sym *s)
 	case KX_S_TRISTATE:
 		return val == KX_NO ? "n" : val == KX_MOD ? "m" : "y";
 	case KX_S_INT:
-		if (!str[0] && kc->sem.int_default_0)
+		if (!str[0] && KX_SEM(kc, INT_DEFAULT_0))
 			str = "0";
 		return str;
 	case KX_S_HEX:
-		if (!str[0] && kc->sem.int_default_0)
+		if (!str[0] && KX_SEM(kc, INT_DEFAULT_0))
 			str = "0x0";
 		return str;
 	case KX_S_STRING:
 		return str;
 	default:
-		return kc->sem.int_default_0 ? str : "";
+		return KX_SEM(kc, INT_DEFAULT_0) ? str : "";
 	}
 }
 

@@ -34,7 +34,7 @@
 #include "analyzer/confdata.h"
 #include "analyzer/eval.h"
 
-#define V2(kc) ((kc)->sem.choice_v2)
+#define V2(kc) (KX_SEM(kc, CHOICE_V2))
 
 struct tv {
 	int a, b;
@@ -1298,7 +1298,7 @@ static bool *natural_cone(struct kx_kconfig *kc, const struct kx_target *t, size
 	}
 	while (head < tail) {
 		struct kx_sym *x = kc->syms[queue[head++]];
-		struct kx_menu *cm = kc->sem.choice_v2 ? kx_sym_choice_menu(x)
+		struct kx_menu *cm = KX_SEM(kc, CHOICE_V2) ? kx_sym_choice_menu(x)
 			: v1_choice_of(x);
 		size_t n = 0;
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <unistd.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,7 +263,7 @@ static int conf_choice(struct kx_session *s, struct run *r, struct kx_menu *m)
 	struct kx_menu *child;
 	bool is_new = false;
 
-	if (!kc->sem.choice_v2) {
+	if (!KX_SEM(kc, CHOICE_V2)) {
 		is_new = !kx_sym_has_value(sym);
 		if (kx_sym_is_changeable(kc, sym)) {
 			conf_sym(s, r, m);
@@ -284,7 +285,7 @@ static int conf_choice(struct kx_session *s, struct run *r, struct kx_menu *m)
 		int cnt, def;
 
 		printf("%*s%s\n", r->indent - 1, "", prompt_of(m));
-		if (kc->sem.choice_v2) {
+		if (KX_SEM(kc, CHOICE_V2)) {
 			def_sym = kx_choice_selected(kc, m);
 		} else {
 			kx_sym_calc_value(kc, sym);
@@ -307,10 +308,10 @@ static int conf_choice(struct kx_session *s, struct run *r, struct kx_menu *m)
 				printf("%*c", r->indent, ' ');
 			}
 			printf(" %d. %s", cnt, prompt_of(child));
-			if (child->sym->name || kc->sem.choice_v2)
+			if (child->sym->name || KX_SEM(kc, CHOICE_V2))
 				printf(" (%s)", child->sym->name ? child->sym->name : "(null)");
 			if (!kx_sym_has_value(child->sym)) {
-				if (kc->sem.choice_v2)
+				if (KX_SEM(kc, CHOICE_V2))
 					is_new = true;
 				printf(" (NEW)");
 			}
@@ -369,7 +370,7 @@ conf_childs:
 			print_help(s, child);
 			continue;
 		}
-		if (kc->sem.choice_v2) {
+		if (KX_SEM(kc, CHOICE_V2)) {
 			kx_choice_set_value(kc, m, child->sym);
 			return 1;
 		}
@@ -420,7 +421,7 @@ static int conf_menu(struct kx_session *s, struct run *r, struct kx_menu *m)
 		goto conf_childs;
 	if (kx_sym_is_choice(sym)) {
 		conf_choice(s, r, m);
-		if (kc->sem.choice_v2 || sym->curr.tri != KX_MOD)
+		if (KX_SEM(kc, CHOICE_V2) || sym->curr.tri != KX_MOD)
 			return 0;
 		goto conf_childs;
 	}
@@ -465,7 +466,7 @@ static void check_conf(struct kx_session *s, struct run *r, struct kx_menu *m)
 	sym = m->sym;
 	if (sym && !kx_sym_has_value(sym) &&
 	    (kx_sym_is_changeable(kc, sym) ||
-	     (!kc->sem.choice_v2 && kx_sym_is_choice(sym) &&
+	     (!KX_SEM(kc, CHOICE_V2) && kx_sym_is_choice(sym) &&
 	      sym->curr.tri == KX_YES))) {
 		switch (r->mode) {
 		case M_LISTNEWCONFIG:
@@ -562,7 +563,8 @@ static int parse_probability(struct run *r)
 	return 0;
 }
 
-static void set_seed(struct run *r)
+/* randconfig's seed, printed where the tree's conf prints it */
+static void set_seed(struct run *r, FILE *out)
 {
 	const char *env = getenv("KCONFIG_SEED");
 	unsigned seed = 0;
@@ -580,13 +582,14 @@ static void set_seed(struct run *r)
 		gettimeofday(&now, NULL);
 		seed = (unsigned)((now.tv_sec + 1) * (now.tv_usec + 1));
 	}
-	printf("KCONFIG_SEED=0x%X\n", seed);
+	fprintf(out, "KCONFIG_SEED=0x%X\n", seed);
 	kx_rand_seed(&r->rnd, seed);
 }
 
-static bool werror(void)
+/* KCONFIG_WERROR (from 6.0): warnings make conf fail */
+static bool werror(const struct kx_kconfig *kc)
 {
-	return getenv("KCONFIG_WERROR") != NULL;
+	return KX_SEM(kc, WERROR) && getenv("KCONFIG_WERROR") != NULL;
 }
 
 /* everything conf's main() does after parsing; returns an exit code */
@@ -619,7 +622,7 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 			return 1;
 		break;
 	}
-	if (s->io.warnings && werror())
+	if (s->io.warnings && werror(kc))
 		return 1;
 
 	if (r->mode == M_SYNCCONFIG) {
@@ -646,7 +649,7 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 		kx_conf_set_all_new_symbols(kc, KX_DEF_DEFAULT, NULL, 0, 0, 0);
 		break;
 	case M_RANDCONFIG:
-		if (kc->sem.choice_v2)
+		if (KX_SEM(kc, CHOICE_V2))
 			kx_conf_set_all_new_symbols(kc, KX_DEF_RANDOM, &r->rnd,
 						    r->pby, r->pty, r->ptm);
 		else
@@ -684,7 +687,7 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 	default:
 		break;
 	}
-	if (kc->sym_warnings && werror())
+	if (kc->sym_warnings && werror(kc))
 		return 1;
 
 	if (r->mode == M_SAVEDEFCONFIG) {
@@ -717,32 +720,120 @@ static int run_mode(struct kx_session *s, struct run *r, const char *input)
 
 /* ---- the conf drop-in -------------------------------------------------------- */
 
-static void conf_usage(const char *prog)
+/*
+ * conf's usage text, as the tree's own conf prints it: 5.10's "[option] is
+ * _one_ of the following", the "Generic options" of 5.12 on (with
+ * --mod2noconfig from 5.17), 7.3's "Arguments" section.
+ */
+static void conf_usage(const struct kx_semantics *sem, const char *prog)
 {
-	printf("Usage: %s [options] <kconfig-file>\n", prog);
-	printf("\n");
-	printf("Generic options:\n");
-	printf("  -h, --help              Print this message and exit.\n");
-	printf("  -s, --silent            Do not print log.\n");
-	printf("\n");
-	printf("Mode options:\n");
+	bool v2 = kx_sem_has(sem, KX_R_CONF_HELP_OPT);
+
+	if (kx_sem_has(sem, KX_R_USAGE_ARGS))
+		printf("Usage: %s [options] kconfig_file\n", prog);
+	else if (v2)
+		printf("Usage: %s [options] <kconfig-file>\n", prog);
+	else
+		printf("Usage: %s [-s] [option] <kconfig-file>\n", prog);
+	if (v2) {
+		printf("\n");
+		printf("Generic options:\n");
+		printf("  -h, --help              Print this message and exit.\n");
+		printf("  -s, --silent            Do not print log.\n");
+		printf("\n");
+		printf("Mode options:\n");
+	} else {
+		printf("[option] is _one_ of the following:\n");
+	}
 	for (size_t i = 0; i < NMODES; i++) {
 		char opt[64];
 
+		if (modes[i].mode == M_MOD2NOCONFIG && !kx_sem_has(sem, KX_R_MOD2NO))
+			continue;
 		snprintf(opt, sizeof(opt), "--%s%s", modes[i].name,
 			 modes[i].arg ? " <file>" : "");
 		printf("  %-24s%s\n", opt, modes[i].help);
 	}
-	printf("  (If none of the above is given, --oldaskconfig is the default)\n");
-	printf("\nkxen-config also reads its global options before 'conf' "
-	       "(e.g. --no-cache, --probes=deny).\n");
+	if (v2)
+		printf("  (If none of the above is given, --oldaskconfig is the default)\n");
+	if (kx_sem_has(sem, KX_R_USAGE_ARGS)) {
+		printf("\n");
+		printf("Arguments:\n");
+		printf("  kconfig_file            Top-level Kconfig file.\n");
+	}
+}
+
+/*
+ * The command line of the tree's conf, with getopt_long as conf parses it
+ * (abbreviations, "--defconfig FILE" or "--defconfig=FILE", options after
+ * the Kconfig file).  From 5.12: -h/--help prints the usage and exits 1, an
+ * unknown option is reported and ignored; 5.10 knows no -h and stops at an
+ * unknown option with the usage.  Returns -1 to go on, else an exit code.
+ */
+static int conf_options(struct kx_session *s, struct run *r,
+			const struct kx_semantics *sem, int argc, char **argv,
+			const char **kconfig)
+{
+	const char *prog = "kxen-config conf";
+	bool v2 = kx_sem_has(sem, KX_R_CONF_HELP_OPT);
+	struct option opts[NMODES + 3];
+	int n = 0, opt, mode_opt = -1;
+
+	memset(opts, 0, sizeof(opts));
+	if (v2) {
+		opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+		opts[n++] = (struct option){ "silent", no_argument, NULL, 's' };
+	}
+	for (size_t i = 0; i < NMODES; i++) {
+		if (modes[i].mode == M_MOD2NOCONFIG && !kx_sem_has(sem, KX_R_MOD2NO))
+			continue;
+		opts[n++] = (struct option){ modes[i].name,
+			modes[i].arg ? required_argument : no_argument,
+			&mode_opt, (int)modes[i].mode };
+	}
+	optind = 0;		/* glibc: start over, argv[0] is "conf" */
+	while ((opt = getopt_long(argc, argv, v2 ? "hs" : "s", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			conf_usage(sem, prog);
+			return 1;
+		case 's':
+			r->silent = true;
+			break;
+		case 0:
+			r->mode = (enum mode)mode_opt;
+			if (r->mode == M_SYNCCONFIG)
+				r->silent = true;
+			if (r->mode == M_DEFCONFIG || r->mode == M_SAVEDEFCONFIG)
+				r->file = optarg;
+			if (r->mode == M_RANDCONFIG)
+				set_seed(r, kx_sem_has(sem, KX_R_SEED_STDOUT) ? stdout : stderr);
+			break;
+		default:
+			/* getopt said what is wrong; 5.10 stops there */
+			if (!v2) {
+				conf_usage(sem, prog);
+				return 1;
+			}
+			break;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "%s: Kconfig file missing\n", prog);
+		conf_usage(sem, prog);
+		return 1;
+	}
+	*kconfig = argv[optind];
+	(void)s;
+	return -1;
 }
 
 int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
 {
+	struct kx_semantics sem;
 	struct run r;
 	const char *kconfig = NULL;
-	int i, rc;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.mode = M_OLDASKCONFIG;
@@ -750,71 +841,10 @@ int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
 	r.tty_stdio = isatty(0) && isatty(1);
 	r.write_autoconf = true;
 	s->dropin = true;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool found = false;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			conf_usage("kxen-config conf");
-			return 1;
-		}
-		if (!strcmp(a, "-s") || !strcmp(a, "--silent")) {
-			r.silent = true;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			if (i + 1 < argc)
-				kconfig = argv[++i];
-			break;
-		}
-		if (a[0] == '-' && a[1] == '-') {
-			for (size_t k = 0; k < NMODES && !found; k++) {
-				size_t n = strlen(modes[k].name);
-
-				if (strncmp(a + 2, modes[k].name, n) ||
-				    (a[2 + n] && a[2 + n] != '='))
-					continue;
-				found = true;
-				r.mode = modes[k].mode;
-				if (modes[k].arg) {
-					if (a[2 + n] == '=')
-						r.file = a + 3 + n;
-					else if (i + 1 < argc)
-						r.file = argv[++i];
-					else {
-						fprintf(stderr, "kxen-config conf: option '--%s' requires an argument\n",
-							modes[k].name);
-						conf_usage("kxen-config conf");
-						return 1;
-					}
-				} else if (a[2 + n] == '=') {
-					fprintf(stderr, "kxen-config conf: option '--%s' doesn't allow an argument\n",
-						modes[k].name);
-					return 1;
-				}
-				if (r.mode == M_RANDCONFIG)
-					set_seed(&r);
-				if (r.mode == M_SYNCCONFIG)
-					r.silent = true;
-			}
-			if (!found) {
-				fprintf(stderr, "kxen-config conf: unrecognized option '%s'\n", a);
-				continue;
-			}
-			continue;
-		}
-		if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "kxen-config conf: invalid option -- '%s'\n", a + 1);
-			continue;
-		}
-		if (!kconfig)
-			kconfig = a;
-	}
-	if (!kconfig) {
-		fprintf(stderr, "kxen-config conf: Kconfig file missing\n");
-		conf_usage("kxen-config conf");
-		return 1;
-	}
+	kx_session_semantics(s, &sem);
+	rc = conf_options(s, &r, &sem, argc, argv, &kconfig);
+	if (rc >= 0)
+		return rc;
 	if (r.mode == M_RANDCONFIG && parse_probability(&r))
 		return 1;
 	s->kconfig = kconfig;
@@ -988,7 +1018,7 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 	}
 	r.file = file;
 	if (r.mode == M_RANDCONFIG) {
-		set_seed(&r);
+		set_seed(&r, stdout);
 		if (parse_probability(&r))
 			return KX_EXIT_USAGE;
 	}

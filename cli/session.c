@@ -284,19 +284,20 @@ static int prepare_probe(void *ctx, const char *cmd)
 	return kx_tree_materialize(ctx, cmd);
 }
 
-int kx_session_load(struct kx_session *s)
+/* Opens the tree (once); returns 0 or an exit code (message printed unless quiet). */
+static int open_tree(struct kx_session *s, bool quiet)
 {
-	struct kx_shell_opts so;
-	struct kx_load_opts lo;
-	char *cache = NULL, *models = NULL;
 	int err;
 
+	if (s->tree)
+		return 0;
 	if (s->git_repo) {
 		err = kx_tree_open_git(&s->tree, s->git_repo, s->git_rev);
 		if (err < 0) {
-			kx_errorf("cannot read %s%s%s: %s", s->git_repo,
-				  s->git_rev ? " at " : "", s->git_rev ? s->git_rev : "",
-				  s->tree ? kx_tree_last_error(s->tree) : kx_strerror(err));
+			if (!quiet)
+				kx_errorf("cannot read %s%s%s: %s", s->git_repo,
+					  s->git_rev ? " at " : "", s->git_rev ? s->git_rev : "",
+					  s->tree ? kx_tree_last_error(s->tree) : kx_strerror(err));
 			return KX_EXIT_USAGE;
 		}
 	} else {
@@ -308,11 +309,48 @@ int kx_session_load(struct kx_session *s)
 			dir = ".";
 		err = kx_tree_open_dir(&s->tree, dir);
 		if (err < 0) {
-			kx_errorf("cannot open kernel tree '%s': %s", dir, kx_strerror(err));
+			if (!quiet)
+				kx_errorf("cannot open kernel tree '%s': %s", dir, kx_strerror(err));
 			return KX_EXIT_USAGE;
 		}
 	}
+	return 0;
+}
 
+void kx_session_semantics(struct kx_session *s, struct kx_semantics *sem)
+{
+	const char *v = getenv("KX_KCONFIG_VERSION");
+	int major, minor;
+
+	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0)
+		v = getenv("KERNELVERSION");
+	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0) {
+		major = KX_SEM_NEWEST / 100;
+		minor = KX_SEM_NEWEST % 100;
+	}
+	kx_semantics_for_version(sem, major, minor);
+	if (s->kc) {
+		*sem = s->kc->sem;
+		return;
+	}
+	if (open_tree(s, true) == 0)
+		kx_semantics_detect(sem, s->tree);
+	else {
+		kx_tree_free(s->tree);
+		s->tree = NULL;
+	}
+}
+
+int kx_session_load(struct kx_session *s)
+{
+	struct kx_shell_opts so;
+	struct kx_load_opts lo;
+	char *cache = NULL, *models = NULL;
+	int err;
+
+	err = open_tree(s, false);
+	if (err)
+		return err;
 	s->env = kx_env_new();
 	kx_env_import(s->env, environ);
 	if (!s->dropin) {

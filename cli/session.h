@@ -81,6 +81,14 @@ extern const char kx_global_options_help[];
  */
 int kx_session_load(struct kx_session *s);
 
+/*
+ * The tree's Kconfig rules before (or without) a load: the release from
+ * KX_KCONFIG_VERSION or $KERNELVERSION, then the tree's own scripts/kconfig
+ * sources (parser/semantics.h); once loaded, the model's.  The `conf`
+ * drop-in needs them to parse its command line as that tree's conf does.
+ */
+void kx_session_semantics(struct kx_session *s, struct kx_semantics *sem);
+
 /* Reads a file for config input: as given, else relative to the tree. */
 int kx_session_open(void *ctx, const char *name, char **data, size_t *len);
 

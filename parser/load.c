@@ -93,10 +93,18 @@ int kx_parse_kernelversion(const char *s, int *major, int *minor)
 	return 0;
 }
 
-static void pick_semantics(struct kx_semantics *sem, const struct kx_load_opts *o)
+/*
+ * The tree's rules: the release (KX_KCONFIG_VERSION, else KERNELVERSION,
+ * else the newest known) gives every rule of that release, then each rule
+ * whose scripts/kconfig source file the tree has is judged by that source
+ * (parser/semantics.h).  A release newer than any whose rules are known is
+ * said once per load: its conf may have rules this program lacks.
+ */
+static void pick_semantics(struct kx_semantics *sem, struct kx_tree *tree,
+			   const struct kx_load_opts *o)
 {
 	const char *v = getenv("KX_KCONFIG_VERSION");
-	int major = 6, minor = 12;
+	int major = KX_SEM_NEWEST / 100, minor = KX_SEM_NEWEST % 100;
 
 	if (o->sem) {
 		*sem = *o->sem;
@@ -105,11 +113,21 @@ static void pick_semantics(struct kx_semantics *sem, const struct kx_load_opts *
 	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0) {
 		v = kx_env_get(o->env, "KERNELVERSION");
 		if (kx_parse_kernelversion(v, &major, &minor) < 0) {
-			major = 6;
-			minor = 12;
+			major = KX_SEM_NEWEST / 100;
+			minor = KX_SEM_NEWEST % 100;
 		}
 	}
 	kx_semantics_for_version(sem, major, minor);
+	if (tree)
+		kx_semantics_detect(sem, tree);
+	if (sem->version > KX_SEM_NEWEST)
+		kx_diags_add(o->diags, KX_DIAG_WARNING, NULL, 0,
+			     "kxen-config: warning: Linux %d.%d is newer than the newest "
+			     "release whose Kconfig rules this program knows (%d.%d): "
+			     "rules added after %d.%d are not applied, and results may "
+			     "differ from this tree's own conf",
+			     major, minor, KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100,
+			     KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100);
 }
 
 /* ---- model lifetime -------------------------------------------------------- */
@@ -218,7 +236,7 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	struct kx_kconfig *kc = NULL;
 	const char *top = o->kconfig ? o->kconfig : "Kconfig";
 	struct info_rec rec = { o->info, o->info_ctx, NULL, 0, 0 };
-	size_t diag_first = o->diags->n;
+	size_t diag_first;
 	struct kx_shell_stats st0 = { 0 }, st1 = { 0 };
 	char *data = NULL;
 	size_t len = 0;
@@ -227,7 +245,8 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
 	kc = kx_kconfig_new();
-	pick_semantics(&kc->sem, o);
+	pick_semantics(&kc->sem, tree, o);
+	diag_first = o->diags->n;	/* the model cache replays what follows */
 	if (o->snapshot_dir &&
 	    kx_snapshot_load(out, tree, o, top, &kc->sem) == 0) {
 		kx_kconfig_free(kc);
@@ -330,6 +349,7 @@ out:
 	free(data);
 	kx_lex_destroy(&p);
 	kx_buf_free(&p.text);
+	free(p.incl);
 	kx_pp_free(p.pp);
 	kx_kconfig_free(kc);
 	for (size_t i = 0; i < rec.n; i++)

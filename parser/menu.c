@@ -97,10 +97,19 @@ void kx_menu_end_menu(struct kx_parser *p)
 	p->current_menu = p->current_menu->parent;
 }
 
-void kx_menu_add_dep(struct kx_parser *p, struct kx_expr *dep)
+void kx_menu_add_dep(struct kx_parser *p, struct kx_expr *dep,
+		     struct kx_expr *cond)
 {
 	struct kx_dep *d = kx_arena_alloc(KC->arena, sizeof(*d)), **pp;
 
+	/*
+	 * 'depends on X if Y' holds when Y is n, else needs X: conf builds
+	 * X || (Y = n), with expr_trans_compare's rewriting of Y (so that
+	 * Y=m, X=n gives n, where !Y || X would give m).
+	 */
+	if (cond)
+		dep = kx_expr_or(KC, dep, kx_expr_trans_compare(KC, cond, KX_E_EQUAL,
+								 &KC->sym_no));
 	p->current_entry->dep = kx_expr_and(KC, p->current_entry->dep, dep);
 	p->current_entry->dep_written = p->current_entry->dep;
 	d->expr = dep;
@@ -200,12 +209,19 @@ void kx_menu_set_help(struct kx_parser *p, char *text)
 	struct kx_menu *e = p->current_entry;
 	const char *name = e->sym && e->sym->name ? e->sym->name : "<choice>";
 
-	if (e->help)
+	/* 6.13 made both warnings errors (parse fails, exit 1) */
+	if (e->help && KX_SEM(KC, HELP_ERRORS))
+		kx_parse_error(p, "'%s' defined with more than one help text", name);
+	else if (e->help)
 		kx_parse_warning(p, "warning: '%s' defined with more than one help text -- only the last one will be used",
 				 name);
-	if (text[strspn(text, " \f\n\r\t\v")] == '\0')
-		kx_parse_warning(p, "warning: '%s' defined with blank help text",
-				 name);
+	if (text[strspn(text, " \f\n\r\t\v")] == '\0') {
+		if (KX_SEM(KC, HELP_ERRORS))
+			kx_parse_error(p, "'%s' defined with blank help text", name);
+		else
+			kx_parse_warning(p, "warning: '%s' defined with blank help text",
+					 name);
+	}
 	e->help = p->no_help ? "" : kx_arena_strdup(KC->arena, text);
 	free(text);
 }
@@ -242,7 +258,7 @@ void kx_menu_config_end(struct kx_parser *p)
 	struct kx_menu *e = p->current_entry;
 	struct kx_menu *choice = p->current_choice;
 
-	if (!KC->sem.choice_v2 || !choice)
+	if (!KX_SEM(KC, CHOICE_V2) || !choice)
 		return;
 	if (!e->prompt)
 		kx_parse_msg(p, KX_DIAG_ERROR, e->file, e->line,
@@ -321,9 +337,9 @@ static void check_props(struct kx_parser *p, struct kx_sym *sym)
 			    !number_ok(sym, s2))
 				prop_warn(p, pr, "'%s': number is invalid", sym->name);
 			if (kx_sym_is_choice(sym)) {
-				struct kx_menu *cm = KC->sem.choice_v2
+				struct kx_menu *cm = KX_SEM(KC, CHOICE_V2)
 					? kx_sym_choice_menu(s2) : NULL;
-				bool ok = KC->sem.choice_v2 ? (cm && cm->sym == sym)
+				bool ok = KX_SEM(KC, CHOICE_V2) ? (cm && cm->sym == sym)
 							    : s2->choice_sym == sym;
 
 				if (!ok)
@@ -412,7 +428,7 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 		     bool inside_choice, int depth)
 {
 	struct kx_kconfig *kc = KC;
-	bool v2 = kc->sem.choice_v2;
+	bool v2 = KX_SEM(kc, CHOICE_V2);
 	struct kx_sym *sym = parent->sym;
 	struct kx_menu *m, *last;
 	struct kx_prop *pr;
@@ -498,6 +514,12 @@ static void finalize(struct kx_parser *p, struct kx_menu *parent,
 		for (m = parent->next; m; m = m->next) {
 			dep = m->prompt ? m->prompt->visible : m->dep;
 			if (!kx_expr_contains_symbol(dep, sym))
+				break;
+			/* 7.3: a negative dependency ends the submenu (a
+			 * positive one, checked first, wins over it) */
+			if (!kx_expr_depends_symbol(dep, sym) &&
+			    KX_SEM(kc, SUBMENU_NEGATIVE) &&
+			    kx_expr_contains_symbol_negated(kc, dep, sym))
 				break;
 			if (!kx_expr_depends_symbol(dep, sym)) {
 				dep = kx_expr_trans_compare(kc, dep, KX_E_UNEQUAL,
@@ -612,7 +634,7 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym);
 
 static struct kx_menu *choice_menu_of(struct kx_kconfig *kc, struct kx_sym *s)
 {
-	if (kc->sem.choice_v2)
+	if (KX_SEM(kc, CHOICE_V2))
 		return kx_sym_choice_menu(s);
 	return s->choice_sym && (s->flags & KX_SYM_CHOICEVAL)
 		? choice_first_menu(s->choice_sym) : NULL;
@@ -662,7 +684,7 @@ static void print_loop(struct dep_check *c, struct kx_sym *last)
 		struct kx_buf loc = KX_BUF_INIT;
 		enum kx_prop_type pt = f->prop ? f->prop->type : KX_P_UNKNOWN;
 
-		if (!kc->sem.choice_v2) {
+		if (!KX_SEM(kc, CHOICE_V2)) {
 			/* <= 6.10 prefixes each line with the property's place,
 			 * or the symbol's first definition */
 			const char *file = f->prop ? f->prop->file
@@ -674,13 +696,13 @@ static void print_loop(struct dep_check *c, struct kx_sym *last)
 		if (f->sym == last)
 			kx_buf_printf(&b, "%serror: recursive dependency detected!\n",
 				      kx_buf_cstr(&loc));
-		if (!kc->sem.choice_v2 && kx_sym_is_choice(s)) {
+		if (!KX_SEM(kc, CHOICE_V2) && kx_sym_is_choice(s)) {
 			kx_buf_printf(&b, "%s\tchoice %s contains symbol %s\n",
 				      kx_buf_cstr(&loc), sn, nn);
-		} else if (!kc->sem.choice_v2 && (s->flags & KX_SYM_CHOICEVAL)) {
+		} else if (!KX_SEM(kc, CHOICE_V2) && (s->flags & KX_SYM_CHOICEVAL)) {
 			kx_buf_printf(&b, "%s\tsymbol %s is part of choice %s\n",
 				      kx_buf_cstr(&loc), sn, nn);
-		} else if (kc->sem.choice_v2 && kx_sym_is_choice(next)) {
+		} else if (KX_SEM(kc, CHOICE_V2) && kx_sym_is_choice(next)) {
 			struct kx_menu *m = next->menus;
 
 			kx_buf_printf(&b, "\tsymbol %s is part of choice block at %s:%d\n",
@@ -784,7 +806,7 @@ out:
 static void for_members(struct kx_kconfig *kc, struct kx_menu *cm,
 			unsigned set, unsigned clear)
 {
-	if (kc->sem.choice_v2) {
+	if (KX_SEM(kc, CHOICE_V2)) {
 		for (struct kx_menu *m = cm->list; m; m = kx_menu_next(m, cm))
 			if (m->sym)
 				m->sym->flags = (m->sym->flags | set) & ~clear;
@@ -807,7 +829,7 @@ static struct kx_sym *check_choice(struct dep_check *c, struct kx_sym *choice)
 	s2 = check_sym_deps(c, choice);
 	choice->flags &= ~KX_SYM_CHECK;
 	if (!s2) {
-		if (kc->sem.choice_v2) {
+		if (KX_SEM(kc, CHOICE_V2)) {
 			for (struct kx_menu *m = cm->list; m && !s2;
 			     m = kx_menu_next(m, cm))
 				if (m->sym)
@@ -868,12 +890,42 @@ static struct kx_sym *check_sym(struct dep_check *c, struct kx_sym *sym)
 	return s2;
 }
 
+/*
+ * 6.18: a transitional symbol has a type and help, nothing else: no
+ * dependency or visibility (its entry's, after finalisation, so also none
+ * from an enclosing 'if' or menu), no property but help.  conf reports the
+ * first problem of each entry.
+ */
+static bool transitional_ok(struct kx_parser *p, struct kx_menu *m)
+{
+	const char *file = NULL;
+	int line = 0;
+
+	if (!kx_expr_is_yes(p->kc, m->dep) || !kx_expr_is_yes(p->kc, m->visibility)) {
+		file = m->file;
+		line = m->line;
+	} else {
+		for (struct kx_prop *pr = m->sym->prop; pr && !file; pr = pr->next) {
+			if (pr->type != KX_P_COMMENT) {
+				file = pr->file;
+				line = pr->line;
+			}
+		}
+	}
+	if (!file)
+		return true;
+	kx_parse_msg(p, KX_DIAG_ERROR, file, line,
+		     "%s:%d: error: transitional symbols can only have help sections",
+		     file, line);
+	return false;
+}
+
 int kx_menu_check_deps(struct kx_parser *p)
 {
 	struct dep_check c = { p, NULL, 0 };
 	int nerr = 0;
 
-	if (!p->kc->sem.choice_v2) {
+	if (!KX_SEM(p->kc, CHOICE_V2)) {
 		/* <= 6.10 checks every symbol, in hash-table order */
 		size_t n;
 		struct kx_sym **order = kx_syms_conf_order(p->kc, &n);
@@ -888,7 +940,9 @@ int kx_menu_check_deps(struct kx_parser *p)
 	     m = kx_menu_next(m, &p->kc->rootmenu)) {
 		if (m->sym && check_sym(&c, m->sym))
 			nerr++;
-		if (p->kc->sem.choice_v2 && m->sym && kx_sym_is_choice(m->sym)) {
+		if (m->sym && (m->sym->flags & KX_SYM_TRANS) && !transitional_ok(p, m))
+			nerr++;
+		if (KX_SEM(p->kc, CHOICE_V2) && m->sym && kx_sym_is_choice(m->sym)) {
 			/* choice members: no defaults, prompts inside the choice */
 			for (struct kx_menu *ch = m->list; ch; ch = kx_menu_next(ch, m)) {
 				if (!ch->sym)
@@ -900,8 +954,15 @@ int kx_menu_check_deps(struct kx_parser *p)
 							     pr->file, pr->line);
 						nerr++;
 					}
-					if (pr->menu != ch && pr->type == KX_P_PROMPT &&
-					    pr->menu->parent != ch->parent) {
+					if (pr->menu == ch || pr->type != KX_P_PROMPT)
+						continue;
+					/* 7.1: a prompt in any other entry */
+					if (KX_SEM(p->kc, CHOICE_PROMPT_ELSEWHERE)) {
+						kx_parse_msg(p, KX_DIAG_ERROR, pr->file, pr->line,
+							     "%s:%d: error: choice value must not have a prompt in another entry",
+							     pr->file, pr->line);
+						nerr++;
+					} else if (pr->menu->parent != ch->parent) {
 						kx_parse_msg(p, KX_DIAG_ERROR, pr->file, pr->line,
 							     "%s:%d: error: choice value has a prompt outside its choice group",
 							     pr->file, pr->line);
@@ -1004,7 +1065,7 @@ static void ed_neighbours(struct kx_kconfig *kc, struct kx_sym *s,
 	if (cm && cm->sym)
 		ed_add(a, cm->sym);
 	if (kx_sym_is_choice(s) && (cm = choice_first_menu(s))) {
-		if (kc->sem.choice_v2) {
+		if (KX_SEM(kc, CHOICE_V2)) {
 			for (struct kx_menu *m = cm->list; m; m = kx_menu_next(m, cm))
 				ed_add(a, m->sym);
 		} else {

@@ -18,25 +18,6 @@
 
 /* ---- semantics by kernel version ------------------------------------- */
 
-void kx_semantics_for_version(struct kx_semantics *s, int major, int minor)
-{
-	int v = major * 100 + minor;
-
-	memset(s, 0, sizeof(*s));
-	s->version = v;
-	s->choice_v2 = v >= 611;
-	s->optional_kw = v < 611;
-	s->modules_kw = v >= 513;
-	s->option_kw = v < 516;
-	/*
-	 * symbol_empty ("" for unset int/hex) was dropped in favour of
-	 * "0"/"0x0" in 6.10's symbol.c rework; 6.1 still has it.
-	 */
-	s->int_default_0 = v >= 610;
-	/* conf's symbol hash: 9973 buckets until 6.9, then 1 << 14 */
-	s->sym_hash_size = v >= 609 ? 16384 : 9973;
-}
-
 /* ---- symbols ------------------------------------------------------------ */
 
 static void symtab_grow(struct kx_kconfig *kc)
@@ -148,7 +129,8 @@ struct kx_sym *kx_sym_find(const struct kx_kconfig *kc, const char *name)
 struct kx_sym **kx_syms_conf_order(struct kx_kconfig *kc, size_t *n)
 {
 	if (kc->conf_order_n != kc->nsyms) {
-		uint32_t hsize = kc->sem.sym_hash_size ? kc->sem.sym_hash_size : 16384;
+		/* conf's symbol hash: 9973 buckets until 6.9, then 1 << 14 */
+		uint32_t hsize = kx_sem_has(&kc->sem, KX_R_HASH_16K) ? 16384 : 9973;
 		size_t *start = kx_xcalloc((size_t)hsize + 1, sizeof(*start));
 
 		free(kc->conf_order);
@@ -814,6 +796,32 @@ bool kx_expr_contains_symbol(const struct kx_expr *e, const struct kx_sym *s)
 	}
 }
 
+/*
+ * 7.3's expr_contains_symbol_negated: 'e' (transformed) refers to 's' in a
+ * way that holds with s disabled: !s, s=n, s!=y or s!=m, inside any &&/||.
+ */
+bool kx_expr_contains_symbol_negated(const struct kx_kconfig *kc,
+				     const struct kx_expr *e, const struct kx_sym *s)
+{
+	if (!e)
+		return false;
+	switch (e->type) {
+	case KX_E_AND:
+	case KX_E_OR:
+		return kx_expr_contains_symbol_negated(kc, e->left.expr, s) ||
+		       kx_expr_contains_symbol_negated(kc, e->right.expr, s);
+	case KX_E_NOT:
+		return e->left.expr->type == KX_E_SYMBOL && e->left.expr->left.sym == s;
+	case KX_E_EQUAL:
+		return e->left.sym == s && e->right.sym == &kc->sym_no;
+	case KX_E_UNEQUAL:
+		return e->left.sym == s && (e->right.sym == &kc->sym_yes ||
+					    e->right.sym == &kc->sym_mod);
+	default:
+		return false;
+	}
+}
+
 /* true when 'e' can only hold if s != n: s, s=y, s=m, s!=n, or an && with one */
 bool kx_expr_depends_symbol(const struct kx_expr *e, const struct kx_sym *s)
 {
@@ -1048,7 +1056,7 @@ struct kx_menu *kx_sym_choice_menu(const struct kx_sym *s)
 
 bool kx_sym_is_choice_value(const struct kx_kconfig *kc, const struct kx_sym *s)
 {
-	if (kc->sem.choice_v2)
+	if (KX_SEM(kc, CHOICE_V2))
 		return s->member_of != NULL;
 	return s->flags & KX_SYM_CHOICEVAL;
 }

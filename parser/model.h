@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parser/semantics.h"
 #include "util/util.h"
 
 typedef enum { KX_NO = 0, KX_MOD = 1, KX_YES = 2 } kx_tri;
@@ -110,6 +111,7 @@ enum {
 	KX_SYM_WRITTEN = 0x0800,	/* (eval) already written */
 	KX_SYM_NO_WRITE = 0x1000,	/* (<= 6.10) never written (choices) */
 	KX_SYM_CHECKED = 0x2000,	/* dependency-loop check done */
+	KX_SYM_TRANS = 0x4000,		/* (6.18) 'transitional': read, never written */
 	KX_SYM_WARNED = 0x8000,		/* definition warnings printed */
 	KX_SYM_DEF_USER = 0x10000,	/* def[KX_DEF_USER] is valid */
 	KX_SYM_DEF_AUTO = 0x20000,
@@ -187,23 +189,6 @@ struct kx_menu {
 	size_t nprio, capprio;
 };
 
-/*
- * Which conf the tree ships: its semantics differ between kernel releases,
- * and the evaluator follows the tree's own.  Derived from the tree's
- * KERNELVERSION (see kx_semantics_for_version), overridable with
- * KX_KCONFIG_VERSION=MAJOR.MINOR for trees at in-between revisions.
- */
-struct kx_semantics {
-	int version;		/* major * 100 + minor, e.g. 612 */
-	bool choice_v2;		/* 6.11: choice rework, no tristate/optional choices */
-	bool option_kw;		/* < 5.16: 'option modules/defconfig_list/allnoconfig_y' */
-	bool modules_kw;	/* >= 5.13: bare 'modules' attribute */
-	bool optional_kw;	/* < 6.11: 'optional' in choices */
-	bool int_default_0;	/* int/hex value "0"/"0x0" rather than "" when unset */
-	unsigned sym_hash_size;	/* conf's symbol hash size (iteration order) */
-};
-
-void kx_semantics_for_version(struct kx_semantics *s, int major, int minor);
 
 struct kx_env;
 struct kx_tree;
@@ -317,6 +302,8 @@ struct kx_expr *kx_expr_trans_compare(struct kx_kconfig *kc, struct kx_expr *e,
 				      enum kx_expr_type t, struct kx_sym *s);
 bool kx_expr_contains_symbol(const struct kx_expr *e, const struct kx_sym *s);
 bool kx_expr_depends_symbol(const struct kx_expr *e, const struct kx_sym *s);
+bool kx_expr_contains_symbol_negated(const struct kx_kconfig *kc,
+				     const struct kx_expr *e, const struct kx_sym *s);
 
 /*
  * Prints 'e' as conf's expr_print does.  'value' adds " [=VAL]" after each

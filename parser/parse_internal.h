@@ -59,6 +59,17 @@ struct kx_parser {
 	int nexpansions;	/* for statistics */
 	bool deep_reported;	/* kc->expr_too_deep was reported */
 	bool menu_too_deep;	/* KX_MENU_MAX_DEPTH was reported */
+
+	/*
+	 * Where each sourced file was first included (7.1's "repeated
+	 * inclusion" error names it): an open-addressing table keyed by the
+	 * interned file name.
+	 */
+	struct kx_incl {
+		const char *file, *parent;
+		int line;
+	} *incl;
+	size_t incl_cap, nincl;
 };
 
 /*
@@ -111,7 +122,9 @@ void kx_menu_init(struct kx_parser *p);
 void kx_menu_add_entry(struct kx_parser *p, struct kx_sym *sym);
 struct kx_menu *kx_menu_add_menu(struct kx_parser *p);
 void kx_menu_end_menu(struct kx_parser *p);
-void kx_menu_add_dep(struct kx_parser *p, struct kx_expr *dep);
+/* 'depends on DEP [if COND]' (COND: 7.0, conf's "DEP || (COND = n)") */
+void kx_menu_add_dep(struct kx_parser *p, struct kx_expr *dep,
+		     struct kx_expr *cond);
 void kx_menu_add_visibility(struct kx_parser *p, struct kx_expr *e);
 void kx_menu_set_type(struct kx_parser *p, enum kx_symtype type);
 struct kx_prop *kx_menu_add_prompt(struct kx_parser *p, enum kx_prop_type t,

@@ -2,10 +2,11 @@
 /*
  * parser.y - the Kconfig grammar (pure bison parser; state in kx_parser).
  *
- * The grammar accepts the language of the 5.x and 6.x kernels: the union
- * of what their own parsers accept, with version-specific forms ('option
- * ...', 'optional', typed or named choices) checked against the tree's
- * semantics in the actions.  Actions only build the model through the
+ * The grammar accepts the language of the kernels from 5.10 to 7.3: the
+ * union of what their own parsers accept, with release-specific forms
+ * ('option ...', 'optional', typed or named choices, 'transitional',
+ * 'depends on X if Y') checked against the tree's rules
+ * (parser/semantics.h) in the actions.  Actions only build the model through the
  * kx_menu_* constructors (menu.c); meaning is added by menu finalisation
  * and the evaluator.  Errors are reported in conf's words, and parsing
  * recovers at the next statement so that every error is reported.
@@ -84,6 +85,7 @@ static void kx_yyerror(struct kx_parser *p, const char *msg);
 %token T_SELECT
 %token T_SOURCE
 %token T_STRING
+%token T_TRANSITIONAL
 %token T_TRISTATE
 %token T_VISIBLE
 %token T_EOL
@@ -160,7 +162,7 @@ stmt_list_in_choice:
 
 config_entry_start: T_CONFIG nonconst_symbol T_EOL
 {
-	if (!KC->sem.choice_v2)
+	if (!KX_SEM(KC, CHOICE_V2))
 		$2->flags |= KX_SYM_OPTIONAL;
 	kx_menu_add_entry(p, $2);
 };
@@ -172,7 +174,7 @@ config_stmt: config_entry_start config_option_list
 
 menuconfig_entry_start: T_MENUCONFIG nonconst_symbol T_EOL
 {
-	if (!KC->sem.choice_v2)
+	if (!KX_SEM(KC, CHOICE_V2))
 		$2->flags |= KX_SYM_OPTIONAL;
 	kx_menu_add_entry(p, $2);
 };
@@ -181,6 +183,8 @@ menuconfig_stmt: menuconfig_entry_start config_option_list
 {
 	if (p->current_entry->prompt)
 		p->current_entry->prompt->type = KX_P_MENU;
+	else if (KX_SEM(KC, HELP_ERRORS))
+		kx_parse_error(p, "menuconfig statement without prompt");
 	else
 		kx_parse_warning(p, "warning: menuconfig statement without prompt");
 	kx_menu_config_end(p);
@@ -202,6 +206,12 @@ config_option: T_PROMPT T_WORD_QUOTE if_expr T_EOL
 {
 	kx_menu_add_prompt(p, KX_P_PROMPT, $2, $3);
 	free($2);
+};
+
+/* 6.18: a symbol kept only to read old .config files (menu.c checks it) */
+config_option: T_TRANSITIONAL T_EOL
+{
+	p->current_entry->sym->flags |= KX_SYM_TRANS;
 };
 
 config_option: default expr if_expr T_EOL
@@ -228,7 +238,7 @@ config_option: T_RANGE symbol symbol if_expr T_EOL
 
 config_option: T_MODULES T_EOL
 {
-	if (!KC->sem.modules_kw) {
+	if (!KX_SEM(KC, MODULES_ATTR)) {
 		kx_parse_error(p, "syntax error");
 	} else if (KC->modules_sym) {
 		kx_parse_error(p, "symbol '%s' redefines option 'modules' already defined by symbol '%s'",
@@ -250,20 +260,25 @@ config_option: T_OPTION T_MODULES T_EOL
 
 config_option: T_OPTION T_WORD T_EOL
 {
-	if (!strcmp($2, "defconfig_list"))
-		p->current_entry->sym->flags |= KX_SYM_DEFCONFIG_LIST;
-	else if (!strcmp($2, "allnoconfig_y"))
-		p->current_entry->sym->flags |= KX_SYM_ALLNOCONFIG_Y;
-	else
-		kx_parse_warning(p, "warning: ignoring unknown option %s", $2);
-	free($2);
-};
+	struct kx_sym *sym = p->current_entry->sym;
 
-config_option: T_OPTION T_WORD T_EQUAL T_WORD_QUOTE T_EOL
-{
-	kx_parse_warning(p, "warning: ignoring unknown option %s", $2);
+	if (!strcmp($2, "defconfig_list")) {
+		/* one symbol only; never written (conf's SYMBOL_NO_WRITE) */
+		for (size_t i = 0; i < KC->nsyms; i++) {
+			struct kx_sym *o = KC->syms[i];
+
+			if (o != sym && (o->flags & KX_SYM_DEFCONFIG_LIST)) {
+				kx_parse_error(p, "trying to redefine defconfig symbol");
+				break;
+			}
+		}
+		sym->flags |= KX_SYM_DEFCONFIG_LIST | KX_SYM_NO_WRITE;
+	}
+	else if (!strcmp($2, "allnoconfig_y"))
+		sym->flags |= KX_SYM_ALLNOCONFIG_Y;
+	else	/* 5.10 knows these three options only */
+		kx_parse_error(p, "syntax error");
 	free($2);
-	free($4);
 };
 
 /* choice entry */
@@ -272,24 +287,24 @@ choice: T_CHOICE word_opt T_EOL
 {
 	struct kx_sym *sym;
 
-	if ($2 && KC->sem.choice_v2) {
+	if ($2 && KX_SEM(KC, CHOICE_V2)) {
 		kx_parse_error(p, "syntax error");
 		free($2);
 		$2 = NULL;
 	}
 	sym = kx_sym_lookup(KC, $2, KX_SYM_CHOICE);
 	sym->flags |= KX_SYM_CHOICE;
-	if (!KC->sem.choice_v2)
+	if (!KX_SEM(KC, CHOICE_V2))
 		sym->flags |= KX_SYM_NO_WRITE;
 	kx_menu_add_entry(p, sym);
-	if (KC->sem.choice_v2)
+	if (KX_SEM(KC, CHOICE_V2))
 		kx_menu_set_type(p, KX_S_BOOLEAN);
 	free($2);
 };
 
 choice_entry: choice choice_option_list
 {
-	if (KC->sem.choice_v2 && !p->current_entry->prompt)
+	if (KX_SEM(KC, CHOICE_V2) && !p->current_entry->prompt)
 		kx_parse_msg(p, KX_DIAG_ERROR, p->current_entry->file,
 			     p->current_entry->line,
 			     "%s:%d: error: choice must have a prompt",
@@ -324,7 +339,10 @@ choice_option: T_PROMPT T_WORD_QUOTE if_expr T_EOL
 
 choice_option: type prompt_stmt_opt T_EOL
 {
-	if (KC->sem.choice_v2) {
+	if (KX_SEM(KC, CHOICE_NO_TYPE)) {
+		/* 6.13: a choice is bool; its grammar has no type line */
+		kx_parse_error(p, "syntax error");
+	} else if (KX_SEM(KC, CHOICE_V2)) {
 		if ($1 != KX_S_BOOLEAN || !p->current_entry->prompt)
 			kx_parse_error(p, "syntax error");
 	} else if ($1 != KX_S_BOOLEAN && $1 != KX_S_TRISTATE) {
@@ -364,7 +382,7 @@ if_entry: T_IF expr T_EOL
 {
 	kx_menu_add_entry(p, NULL);
 	p->current_entry->is_if = true;
-	kx_menu_add_dep(p, $2);
+	kx_menu_add_dep(p, $2, NULL);
 	$$ = kx_menu_add_menu(p);
 };
 
@@ -451,9 +469,13 @@ help: help_start T_HELPTEXT
 
 /* depends option */
 
-depends: T_DEPENDS T_ON expr T_EOL
+depends: T_DEPENDS T_ON expr if_expr T_EOL
 {
-	kx_menu_add_dep(p, $3);
+	/* 'depends on X if Y': 7.0 (menu.c) */
+	if ($4 && !KX_SEM(KC, DEPENDS_IF))
+		kx_parse_error(p, "syntax error");
+	else
+		kx_menu_add_dep(p, $3, $4);
 };
 
 /* visibility option */

@@ -105,10 +105,8 @@ static int make_key(struct kx_buf *key, struct kx_tree *tree,
 		kx_buf_printf(key, "git %s\n", kx_tree_commit(tree));
 	else
 		kx_buf_printf(key, "dir %s\n", kx_tree_disk_root(tree));
-	kx_buf_printf(key, "top %s\nsem %d %d %d %d %d %d %u\n", top,
-		      sem->version, sem->choice_v2, sem->option_kw,
-		      sem->modules_kw, sem->optional_kw, sem->int_default_0,
-		      sem->sym_hash_size);
+	kx_buf_printf(key, "top %s\nsem %d %llx\n", top, sem->version,
+		      (unsigned long long)sem->rules);
 	kx_buf_printf(key, "strict %d help %d\nKERNELVERSION %s\nARCH %s\nSRCARCH %s\n",
 		      o->strict, !o->no_help, kv ? kv : "", arch ? arch : "",
 		      srcarch ? srcarch : "");
