@@ -319,26 +319,15 @@ static int open_tree(struct kx_session *s, bool quiet)
 
 void kx_session_semantics(struct kx_session *s, struct kx_semantics *sem)
 {
-	const char *v = getenv("KX_KCONFIG_VERSION");
-	int major, minor;
-
-	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0)
-		v = getenv("KERNELVERSION");
-	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0) {
-		major = KX_SEM_NEWEST / 100;
-		minor = KX_SEM_NEWEST % 100;
-	}
-	kx_semantics_for_version(sem, major, minor);
 	if (s->kc) {
 		*sem = s->kc->sem;
 		return;
 	}
-	if (open_tree(s, true) == 0)
-		kx_semantics_detect(sem, s->tree);
-	else {
+	if (open_tree(s, true)) {
 		kx_tree_free(s->tree);
 		s->tree = NULL;
 	}
+	kx_semantics_pick(sem, s->tree, getenv("KERNELVERSION"));
 }
 
 int kx_session_load(struct kx_session *s)

@@ -74,59 +74,27 @@ void kx_parse_warning(struct kx_parser *p, const char *fmt, ...)
 
 /* ---- semantics --------------------------------------------------------- */
 
-int kx_parse_kernelversion(const char *s, int *major, int *minor)
-{
-	char *end;
-	long a, b;
-
-	if (!s)
-		return KX_EINVAL;
-	a = strtol(s, &end, 10);
-	if (end == s || *end != '.' || a < 2 || a > 99)
-		return KX_EINVAL;
-	s = end + 1;
-	b = strtol(s, &end, 10);
-	if (end == s || b < 0 || b > 99)
-		return KX_EINVAL;
-	*major = (int)a;
-	*minor = (int)b;
-	return 0;
-}
-
 /*
- * The tree's rules: the release (KX_KCONFIG_VERSION, else KERNELVERSION,
- * else the newest known) gives every rule of that release, then each rule
- * whose scripts/kconfig source file the tree has is judged by that source
- * (parser/semantics.h).  A release newer than any whose rules are known is
- * said once per load: its conf may have rules this program lacks.
+ * The tree's rules (parser/semantics.h).  A release newer than any whose
+ * rules are known is said once per load: its conf may have rules this
+ * program lacks.
  */
 static void pick_semantics(struct kx_semantics *sem, struct kx_tree *tree,
 			   const struct kx_load_opts *o)
 {
-	const char *v = getenv("KX_KCONFIG_VERSION");
-	int major = KX_SEM_NEWEST / 100, minor = KX_SEM_NEWEST % 100;
-
 	if (o->sem) {
 		*sem = *o->sem;
 		return;
 	}
-	if (!v || kx_parse_kernelversion(v, &major, &minor) < 0) {
-		v = kx_env_get(o->env, "KERNELVERSION");
-		if (kx_parse_kernelversion(v, &major, &minor) < 0) {
-			major = KX_SEM_NEWEST / 100;
-			minor = KX_SEM_NEWEST % 100;
-		}
-	}
-	kx_semantics_for_version(sem, major, minor);
-	if (tree)
-		kx_semantics_detect(sem, tree);
+	kx_semantics_pick(sem, tree, kx_env_get(o->env, "KERNELVERSION"));
 	if (sem->version > KX_SEM_NEWEST)
 		kx_diags_add(o->diags, KX_DIAG_WARNING, NULL, 0,
 			     "kxen-config: warning: Linux %d.%d is newer than the newest "
 			     "release whose Kconfig rules this program knows (%d.%d): "
 			     "rules added after %d.%d are not applied, and results may "
 			     "differ from this tree's own conf",
-			     major, minor, KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100,
+			     sem->version / 100, sem->version % 100,
+			     KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100,
 			     KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100);
 }
 

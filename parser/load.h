@@ -63,10 +63,4 @@ int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 
 void kx_kconfig_free(struct kx_kconfig *kc);
 
-/*
- * Parses "6.12.117", "6.1", "5.10-rc3"... into major/minor; returns 0 or
- * KX_EINVAL.
- */
-int kx_parse_kernelversion(const char *s, int *major, int *minor);
-
 #endif /* KX_LOAD_H */

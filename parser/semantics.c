@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "parser/tree.h"
+#include "util/util.h"
 
 static const char *const files[] = {
 	"conf.c", "confdata.c", "lexer.l", "menu.c", "parser.y", "symbol.c",
@@ -138,4 +139,46 @@ int kx_semantics_detect(struct kx_semantics *s, struct kx_tree *tree)
 	for (int f = 0; f < F_COUNT; f++)
 		free(text[f]);
 	return n;
+}
+
+int kx_parse_kernelversion(const char *s, int *major, int *minor)
+{
+	char *end;
+	long a, b;
+
+	if (!s)
+		return KX_EINVAL;
+	a = strtol(s, &end, 10);
+	if (end == s || *end != '.' || a < 2 || a > 99)
+		return KX_EINVAL;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || b < 0 || b > 99)
+		return KX_EINVAL;
+	*major = (int)a;
+	*minor = (int)b;
+	return 0;
+}
+
+void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
+		       const char *kernelversion)
+{
+	const char *from = getenv("KX_KCONFIG_RULES_FROM");
+	int major = KX_SEM_NEWEST / 100, minor = KX_SEM_NEWEST % 100;
+
+	if (kx_parse_kernelversion(getenv("KX_KCONFIG_VERSION"), &major, &minor) &&
+	    kx_parse_kernelversion(kernelversion, &major, &minor)) {
+		major = KX_SEM_NEWEST / 100;
+		minor = KX_SEM_NEWEST % 100;
+	}
+	kx_semantics_for_version(s, major, minor);
+	if (from && *from) {
+		struct kx_tree *t = NULL;
+
+		if (kx_tree_open_dir(&t, from) == 0)
+			kx_semantics_detect(s, t);
+		kx_tree_free(t);
+	} else if (tree) {
+		kx_semantics_detect(s, tree);
+	}
 }

@@ -92,6 +92,20 @@ void kx_semantics_for_version(struct kx_semantics *s, int major, int minor);
  */
 int kx_semantics_detect(struct kx_semantics *s, struct kx_tree *tree);
 
+/*
+ * The rules of a tree: the release from $KX_KCONFIG_VERSION, else
+ * 'kernelversion' (the tree's KERNELVERSION; NULL or malformed: the newest
+ * known), then each rule judged by the scripts/kconfig sources of the tree
+ * named by $KX_KCONFIG_RULES_FROM if set (a conf drop-in run outside its
+ * kernel tree, as the kernel's own Kconfig tests do), else of 'tree' (may
+ * be NULL).
+ */
+void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
+		       const char *kernelversion);
+
+/* "7.3.4", "6.1", "5.10-rc3"... into major/minor; returns 0 or KX_EINVAL. */
+int kx_parse_kernelversion(const char *s, int *major, int *minor);
+
 /* The rule's name and the release that introduced it (for docs and -v). */
 const char *kx_rule_name(enum kx_rule r);
 int kx_rule_since(enum kx_rule r);

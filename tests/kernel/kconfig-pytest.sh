@@ -9,16 +9,18 @@
 # How the substitution works: the suite runs $PWD/scripts/kconfig/conf; we
 # copy the tests to a scratch directory whose scripts/kconfig/conf is a
 # two-line wrapper that execs `kxen-config conf "$@"` with the tree's
-# version in KX_KCONFIG_VERSION (the tests run conf outside a kernel build,
-# where make would pass KERNELVERSION).
+# release in KX_KCONFIG_VERSION and the tree itself in KX_KCONFIG_RULES_FROM
+# (the tests run conf outside a kernel build, in a directory of their own:
+# the rules are those the tree's scripts/kconfig sources show).
 #
-# Usage: tests/kernel/kconfig-pytest.sh [6.1|6.12|all]   (exit 0 all passed)
+# Usage: tests/kernel/kconfig-pytest.sh [5.10|6.1|6.12|7.3|...|all]
+# (exit 0 all passed)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
 which=${1:-all}
-[ "$which" = all ] && which="6.1 6.12"
+[ "$which" = all ] && which="5.10 6.1 6.12 7.3"
 
 PY=python3
 # Debian's pytest lives with /usr/bin/python3 (a pyenv python3 may lack it)
@@ -71,7 +73,7 @@ for v in $which; do
 	cp -r "$tree/scripts/kconfig/tests" "$work/scripts/kconfig/"
 	cat >"$work/scripts/kconfig/conf" <<EOW
 #!/bin/sh
-KX_KCONFIG_VERSION=$v exec "$repo/kxen-config" --no-cache conf "\$@"
+KX_KCONFIG_VERSION=$v KX_KCONFIG_RULES_FROM=$tree exec "$repo/kxen-config" --no-cache conf "\$@"
 EOW
 	chmod +x "$work/scripts/kconfig/conf"
 	echo "== kernel $v: scripts/kconfig/tests with kxen-config conf"
