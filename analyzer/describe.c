@@ -217,9 +217,12 @@ static void prompt_str(struct kx_kconfig *kc, struct kx_buf *b, struct kx_prop *
 	dep_str(kc, b, p->menu->dep, "  Depends on: ");
 	if (!kx_expr_eq(kc, p->menu->dep, p->visible))
 		dep_str(kc, b, p->visible, "  Visible if: ");
-	for (m = p->menu; m && !(m->flags & KX_MENU_ROOT) && i < 8; m = m->parent)
+	/* before 6.0 the chain starts at the entry's parent (and may be empty) */
+	m = KX_SEM(kc, HELP_LOCATION_V2) ? p->menu : p->menu->parent;
+	for (; m && !(m->flags & KX_MENU_ROOT) && i < 8; m = m->parent)
 		chain[i++] = m;
-	kx_buf_puts(b, "  Location:\n");
+	if (i || KX_SEM(kc, HELP_LOCATION_V2))
+		kx_buf_puts(b, "  Location:\n");
 	for (int j = 0; --i >= 0; j++) {
 		m = chain[i];
 		kx_buf_printf(b, "%*c-> %s", 2 * j + 4, ' ', menu_label(m));

@@ -12,6 +12,9 @@
  *                          : first active default, raised by 'imply'
  *   v    = max(v0, selected-by), m -> y for bool
  *
+ * A transitional symbol (6.18) is visible, and its value is its base user
+ * value or n.  'depends on X if Y' needs nothing here: the parser made it
+ * the expression conf evaluates, X || (Y = n). *
  * where "user-set" and "user" are the base config's values unless the
  * symbol's change variable is true, in which case they are free.  Choices
  * are one-hot selections: unchanged, the member conf's algorithm would
@@ -350,6 +353,9 @@ static struct tv visibility(struct solver *s, struct kx_sym *sym)
 {
 	struct tv raw = tv_const(s, KX_NO), v;
 
+	/* 6.18: a transitional symbol is visible (eval.c calc_visibility) */
+	if (sym->flags & KX_SYM_TRANS)
+		return tv_const(s, KX_YES);
 	for (struct kx_prop *p = sym->prop; p; p = p->next)
 		if (p->text)
 			raw = tv_or(s, raw, expr_value(s, p->visible));
@@ -426,6 +432,16 @@ static void encode_sym(struct solver *s, struct kx_sym *sym)
 
 		/* outside selection mode (choice m or n): treat as n (bool choices) */
 		x->v = tv_ite(s, sel_mode, m, tv_const(s, KX_NO));
+		return;
+	}
+	if (sym->flags & KX_SYM_TRANS) {
+		/*
+		 * 6.18: a transitional symbol (no prompt, so never changed)
+		 * keeps the user value its .config gave it, else n; conf
+		 * computes neither its dependencies nor its selects.
+		 */
+		u = base_user(s, sym, &has_u);
+		x->v = promote(s, sym, tv_ite(s, has_u, u, tv_const(s, KX_NO)));
 		return;
 	}
 	dep = promote(s, sym, expr_value(s, sym->dir_dep));

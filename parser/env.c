@@ -1785,6 +1785,25 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 		free(s);
 		s = NULL;
 	}
+	/*
+	 * 6.19+ (7.3 has it): make exports PAHOLE_VERSION, the output of
+	 * scripts/pahole-version.sh $(PAHOLE) ("0" without pahole), for
+	 * init/Kconfig's 'default "$(PAHOLE_VERSION)"'.  The script's logic
+	 * is run inline, so that a git tree needs no checkout.
+	 */
+	if (run_tools && strstr(mk, "PAHOLE_VERSION = $(shell") &&
+	    !from_cmdline(&dv, "PAHOLE_VERSION")) {
+		const char *ph = kx_env_get(e, "PAHOLE");
+		char *cmd = kx_xasprintf("if [ ! -x \"$(command -v %s)\" ]; then echo 0; "
+					 "else %s --version | sed -E 's/v([0-9]+)\\.([0-9]+)/\\1\\2/'; fi",
+					 ph, ph);
+
+		s = run_tool(e, cmd, dv.tool_cache);
+		free(cmd);
+		make_set(&dv, "PAHOLE_VERSION", s);
+		free(s);
+		s = NULL;
+	}
 	set_defconfig_list(&dv);
 out:
 	free(dv.subarch);

@@ -17,7 +17,7 @@
 # resolved (prompt prerequisites, then the value) and conf agrees, an out-of-range int
 # is impossible; `check --initramfs` accepts the frontends as modules.
 #
-# Usage: tests/kernel/closure-conf.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
+# Usage: tests/kernel/closure-conf.sh [5.10|6.1|6.12|7.3|...|all]   Exit: 0 pass, 1 fail, 2 setup.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -25,7 +25,7 @@ cd "$repo"
 . scripts/lib.sh
 
 which=${1:-all}
-[[ $which == all ]] && which="6.1 6.12"
+[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
 [[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
 work=$(kx_mktemp_dir)
 trap 'rm -rf "$work"' EXIT

@@ -14,7 +14,7 @@
 #     frontends may stay modules there), strictly fewer =y and =m than before, and the
 #     Xen frontends are still there.
 #
-# Usage: tests/kernel/slim-domu.sh [6.1|6.12|all]   Exit: 0 pass, 1 fail, 2 setup.
+# Usage: tests/kernel/slim-domu.sh [5.10|6.1|6.12|7.3|...|all]   Exit: 0 pass, 1 fail, 2 setup.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -22,7 +22,7 @@ cd "$repo"
 . scripts/lib.sh
 
 which=${1:-all}
-[[ $which == all ]] && which="6.1 6.12"
+[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
 [[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
 work=$(kx_mktemp_dir)
 trap 'rm -rf "$work"' EXIT
