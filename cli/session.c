@@ -408,6 +408,13 @@ int kx_session_load(struct kx_session *s)
 			s->kc->from_snapshot ? "loaded from the model cache" : "parsed",
 			s->kc->nfiles, s->kc->nsyms, st.calls,
 			st.cache_hits + st.replay_hits, st.spawned);
+		{
+			struct kx_buf b = KX_BUF_INIT;
+
+			kx_semantics_describe(&s->kc->sem, &b);
+			fprintf(stderr, "kxen-config: %s\n", kx_buf_cstr(&b));
+			kx_buf_free(&b);
+		}
 	}
 	kx_confio_init(&s->io, s->kc);
 	if (!s->dropin) {

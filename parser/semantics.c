@@ -182,3 +182,21 @@ void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
 		kx_semantics_detect(s, tree);
 	}
 }
+
+void kx_semantics_describe(const struct kx_semantics *s, struct kx_buf *b)
+{
+	struct kx_semantics rel;
+	int n = 0;
+
+	kx_semantics_for_version(&rel, s->version / 100, s->version % 100);
+	for (int r = 0; r < KX_R_COUNT; r++)
+		n += (s->detected >> r) & 1;
+	kx_buf_printf(b, "Kconfig rules of Linux %d.%d, %d of %d judged from the tree's "
+		      "scripts/kconfig", s->version / 100, s->version % 100, n, KX_R_COUNT);
+	for (int r = 0; r < KX_R_COUNT; r++)
+		if (kx_sem_has(s, r) != kx_sem_has(&rel, r))
+			kx_buf_printf(b, " %c%s", kx_sem_has(s, r) ? '+' : '-', rules[r].name);
+	if (s->version > KX_SEM_NEWEST)
+		kx_buf_printf(b, " (newer than %d.%d, the newest known)",
+			      KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100);
+}

@@ -103,6 +103,14 @@ int kx_semantics_detect(struct kx_semantics *s, struct kx_tree *tree);
 void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
 		       const char *kernelversion);
 
+struct kx_buf;
+/*
+ * One line for -v: the release, how many rules the sources decided, and
+ * each rule that differs from the release's (a backport "+name", a rule the
+ * tree does not have yet "-name").
+ */
+void kx_semantics_describe(const struct kx_semantics *s, struct kx_buf *b);
+
 /* "7.3.4", "6.1", "5.10-rc3"... into major/minor; returns 0 or KX_EINVAL. */
 int kx_parse_kernelversion(const char *s, int *major, int *minor);
 
