@@ -19,9 +19,10 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-Usage: $kx_prog [--tree 6.1|6.12|all] [--runs N] [--program PATH]
+Usage: $kx_prog [--tree V[,V...]|all] [--runs N] [--program PATH]
 
-Benchmarks olddefconfig on x86_64 with hyperfine (default: both trees, 5 runs each).
+Benchmarks olddefconfig on x86_64 with hyperfine (default: all trees,
+${KX_TREE_VERSIONS[*]}, 5 runs each).
 --program is the kxen-config to measure (default: $KX_REPO/kxen-config); its rows are
 skipped, with a message, while it has no 'conf' command. Kconfiglib is skipped with
 "Kconfiglib cannot parse this tree" when it fails on the tree.
@@ -30,18 +31,11 @@ Exit: 0 ok, 2 usage or environment error.
 EOF
 }
 
-trees=("6.12" "6.1") runs=5 prog=$KX_REPO/kxen-config
+tree_arg=all runs=5 prog=$KX_REPO/kxen-config
 while (($#)); do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
-	--tree)
-		case ${2:-} in
-		all) trees=("6.12" "6.1") ;;
-		6.1 | 6.12) trees=("$2") ;;
-		*) kx_die "--tree: want 6.1, 6.12 or all" ;;
-		esac
-		shift
-		;;
+	--tree) tree_arg=${2:?}; shift ;;
 	--runs) runs=${2:?}; shift ;;
 	--program) prog=${2:?}; shift ;;
 	*) usage >&2; exit 2 ;;
@@ -49,6 +43,8 @@ while (($#)); do
 	shift
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || kx_die "--runs: want a positive number"
+tree_list=$(kx_tree_list "$tree_arg") || exit 2
+mapfile -t trees <<<"$tree_list"
 kx_need_cmd hyperfine python3
 [[ $prog == /* ]] || prog=$PWD/$prog
 
