@@ -238,6 +238,8 @@ static void reset_defs(struct kx_kconfig *kc, int which, unsigned def_flags)
 	for (size_t i = 0; i < kc->nsyms; i++) {
 		struct kx_sym *s = kc->syms[i];
 
+		if (which == KX_DEF_USER)
+			s->flags &= ~KX_SYM_FROM_TRANS;
 		if (V2(kc)) {
 			s->flags &= ~def_flags;
 		} else {

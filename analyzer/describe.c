@@ -77,6 +77,8 @@ void kx_describe_sym(struct kx_kconfig *kc, struct kx_buf *b, struct kx_sym *s)
 	kx_sym_calc_value(kc, s);
 	kx_buf_printf(b, "%s: %s = %s\n", kx_sym_display_name(s),
 		      kx_symtype_name(s->type), kx_sym_string_value(kc, s));
+	if (s->flags & KX_SYM_TRANS)
+		kx_buf_puts(b, "  transitional (an old name: read from .config, never written)\n");
 	for (struct kx_menu *m = s->menus; m; m = m->sym_next) {
 		kx_buf_printf(b, "  defined at   %s:%d\n", m->file, m->line);
 		if (m->prompt) {
@@ -154,6 +156,8 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 	kx_buf_printf(b, ",\"choice\":%s", kx_sym_is_choice(s) ? "true" : "false");
 	kx_buf_puts(b, ",\"type\":");
 	kx_json_str(b, kx_symtype_name(s->type));
+	if (s->flags & KX_SYM_TRANS)
+		kx_buf_puts(b, ",\"transitional\":true");
 	kx_buf_puts(b, ",\"value\":");
 	kx_json_str(b, kx_sym_string_value(kc, s));
 	kx_buf_puts(b, ",\"definitions\":[");

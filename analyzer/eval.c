@@ -524,7 +524,7 @@ calc_newval:
 	    (pr->expr->left.sym->flags & KX_SYM_TRANS) &&
 	    kx_sym_has_value(pr->expr->left.sym)) {
 		s->def[KX_DEF_USER] = newval;
-		s->flags |= KX_SYM_DEF_USER;
+		s->flags |= KX_SYM_DEF_USER | KX_SYM_FROM_TRANS;
 	}
 	s->curr = newval;
 	if (!v2 && kx_sym_is_choice(s) && newval.tri == KX_YES)

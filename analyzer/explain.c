@@ -167,6 +167,21 @@ void kx_why_text(struct kx_kconfig *kc, const struct kx_why *w, struct kx_buf *b
 	kx_buf_printf(b, " (%s)\n", kx_symtype_name(s->type));
 	switch (w->rule) {
 	case KX_WHY_USER:
+		if (s->flags & KX_SYM_FROM_TRANS) {
+			/* 6.18: conf made the old name's value this one's */
+			kx_buf_printf(b, "  %s in the configuration, from the transitional symbol "
+				      "of its first default:", w->user_value);
+			for (struct kx_prop *p = s->prop; p; p = p->next) {
+				if (p->type == KX_P_DEFAULT && p->expr->type == KX_E_SYMBOL &&
+				    (p->expr->left.sym->flags & KX_SYM_TRANS)) {
+					kx_buf_printf(b, " default %s (%s:%d)",
+						      p->expr->left.sym->name, p->file, p->line);
+					break;
+				}
+			}
+			kx_buf_puts(b, "; conf keeps it as if you had set it\n");
+			break;
+		}
 		kx_buf_printf(b, "  set to %s in the configuration (the prompt is visible)\n",
 			      w->user_value);
 		break;

@@ -112,6 +112,8 @@ enum {
 	KX_SYM_NO_WRITE = 0x1000,	/* (<= 6.10) never written (choices) */
 	KX_SYM_CHECKED = 0x2000,	/* dependency-loop check done */
 	KX_SYM_TRANS = 0x4000,		/* (6.18) 'transitional': read, never written */
+	KX_SYM_FROM_TRANS = 0x0004,	/* (eval, 6.18) def[USER] taken from a
+					 * transitional symbol's value */
 	KX_SYM_WARNED = 0x8000,		/* definition warnings printed */
 	KX_SYM_DEF_USER = 0x10000,	/* def[KX_DEF_USER] is valid */
 	KX_SYM_DEF_AUTO = 0x20000,
