@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	static const int versions[][2] = { { 6, 12 }, { 6, 1 } };
+	static const int versions[][2] = { { 7, 3 }, { 6, 12 }, { 6, 1 }, { 5, 10 } };
 
 	fz_init_world();
 	fz_write("Kconfig", (const char *)data, size);
