@@ -508,7 +508,8 @@ static void expect_run_files(const struct kase *k, const char *release, const ch
 	struct kx_buf made = KX_BUF_INIT;
 
 	list_files(run, "", &v, &n);
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *full = kx_xasprintf("%s/%s", run, v[i]);
 		char *data = slurp(full), *flat, *file, *norm;
