@@ -70,6 +70,8 @@ int fx_load_dir(struct fx *fx, const char *version, const char *dir)
 static bool next_no_help;	/* fx_load1_no_help: for the next load only */
 const char *fx_next_cache;
 const char *const *fx_next_env;
+const struct kx_semantics *fx_next_sem;
+bool fx_next_pick_rules;
 
 static int load_common(struct fx *fx, const char *version)
 {
@@ -99,12 +101,16 @@ static int load_common(struct fx *fx, const char *version)
 	kx_shell_new(&fx->shell, fx->env, &so);
 	kx_parse_kernelversion(version, &major, &minor);
 	kx_semantics_for_version(&sem, major, minor);
+	if (fx_next_sem)
+		sem = *fx_next_sem;
 	lo.env = fx->env;
 	lo.shell = fx->shell;
 	lo.diags = &fx->diags;
 	lo.info = info_cb;
 	lo.info_ctx = &fx->info;
-	lo.sem = &sem;
+	lo.sem = fx_next_pick_rules ? NULL : &sem;
+	fx_next_sem = NULL;
+	fx_next_pick_rules = false;
 	lo.no_help = next_no_help;
 	next_no_help = false;
 	fx->load_err = kx_kconfig_load(&fx->kc, fx->tree, &lo);

@@ -45,6 +45,19 @@ int fx_load(struct fx *fx, const char *version, const struct fx_file *files);
  */
 extern const char *fx_next_cache;
 extern const char *const *fx_next_env;
+/*
+ * For the next load only: the Kconfig rules to load with, instead of those
+ * of the release 'version' alone (e.g. a release's rules as detected in
+ * its tree's scripts/kconfig); copied at the load.
+ */
+struct kx_semantics;
+extern const struct kx_semantics *fx_next_sem;
+/*
+ * For the next load only: no rules given at all, so that the load picks
+ * them itself (kx_semantics_pick: KX_KCONFIG_VERSION, KERNELVERSION, the
+ * tree's own scripts/kconfig sources or KX_KCONFIG_RULES_FROM's).
+ */
+extern bool fx_next_pick_rules;
 /* Loads an existing directory (not copied, not deleted by fx_free). */
 int fx_load_dir(struct fx *fx, const char *version, const char *dir);
 /* Same, with a single Kconfig file. */
