@@ -265,7 +265,8 @@ static const char *split_line(struct reader *rd, char *line, char **val)
 	char *p, *name;
 
 	if (line[0] == '#') {
-		if (line[1] != ' ')
+		/* until 5.17 any byte after the '#' will do ("#\tCONFIG_X") */
+		if (line[1] != ' ' && (KX_SEM(io->kc, NOTSET_SPACE) || !line[1]))
 			return NULL;
 		p = line + 2;
 		/* strncmp, not memcmp: the line may be shorter than the

@@ -42,6 +42,7 @@ struct kx_parser {
 
 	/* second-stage lexer state (conf's prev_token logic) */
 	int prev_token, prev_prev_token;
+	int stmt_token;		/* the first token of the current statement */
 
 	/* help text collection */
 	struct kx_buf text;

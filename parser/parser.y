@@ -87,6 +87,13 @@ static void kx_yyerror(struct kx_parser *p, const char *msg);
 %token T_STRING
 %token T_TRANSITIONAL
 %token T_TRISTATE
+/*
+ * A keyword of the tree's own grammar where that grammar has no place for
+ * it (lexer.l): 5.10's bare 'modules', 'if' after 'depends on' before 7.0,
+ * a type inside a choice from 6.13.  No rule takes it, so it fails exactly
+ * where the tree's conf fails, with the same error recovery and messages.
+ */
+%token T_MISPLACED
 %token T_VISIBLE
 %token T_EOL
 %token T_OR
@@ -113,9 +120,11 @@ static void kx_yyerror(struct kx_parser *p, const char *msg);
 
 %destructor { free($$); } <string>
 %destructor {
-	kx_parse_msg(p, KX_DIAG_ERROR, $$->file, $$->line,
-		     "%s:%d: missing end statement for this entry",
-		     $$->file, $$->line);
+	/* not when a fatal error stopped the parse: conf exits there */
+	if (!p->fatal)
+		kx_parse_msg(p, KX_DIAG_ERROR, $$->file, $$->line,
+			     "%s:%d: missing end statement for this entry",
+			     $$->file, $$->line);
 	if (p->current_menu == $$)
 		kx_menu_end_menu(p);
 } if_entry menu_entry choice_entry
@@ -238,9 +247,8 @@ config_option: T_RANGE symbol symbol if_expr T_EOL
 
 config_option: T_MODULES T_EOL
 {
-	if (!KX_SEM(KC, MODULES_ATTR)) {
-		kx_parse_error(p, "syntax error");
-	} else if (KC->modules_sym) {
+	/* (5.13 on; before, a bare 'modules' is T_MISPLACED) */
+	if (KC->modules_sym) {
 		kx_parse_error(p, "symbol '%s' redefines option 'modules' already defined by symbol '%s'",
 			       p->current_entry->sym->name, KC->modules_sym->name);
 	} else {
@@ -276,8 +284,7 @@ config_option: T_OPTION T_WORD T_EOL
 	}
 	else if (!strcmp($2, "allnoconfig_y"))
 		sym->flags |= KX_SYM_ALLNOCONFIG_Y;
-	else	/* 5.10 knows these three options only */
-		kx_parse_error(p, "syntax error");
+	/* (any other word after 'option' is T_MISPLACED) */
 	free($2);
 };
 
@@ -339,10 +346,8 @@ choice_option: T_PROMPT T_WORD_QUOTE if_expr T_EOL
 
 choice_option: type prompt_stmt_opt T_EOL
 {
-	if (KX_SEM(KC, CHOICE_NO_TYPE)) {
-		/* 6.13: a choice is bool; its grammar has no type line */
-		kx_parse_error(p, "syntax error");
-	} else if (KX_SEM(KC, CHOICE_V2)) {
+	/* (6.13 on, a type here is T_MISPLACED: a choice is bool) */
+	if (KX_SEM(KC, CHOICE_V2)) {
 		if ($1 != KX_S_BOOLEAN || !p->current_entry->prompt)
 			kx_parse_error(p, "syntax error");
 	} else if ($1 != KX_S_BOOLEAN && $1 != KX_S_TRISTATE) {
@@ -471,11 +476,8 @@ help: help_start T_HELPTEXT
 
 depends: T_DEPENDS T_ON expr if_expr T_EOL
 {
-	/* 'depends on X if Y': 7.0 (menu.c) */
-	if ($4 && !KX_SEM(KC, DEPENDS_IF))
-		kx_parse_error(p, "syntax error");
-	else
-		kx_menu_add_dep(p, $3, $4);
+	/* 'depends on X if Y': 7.0 (menu.c); before, 'if' is T_MISPLACED */
+	kx_menu_add_dep(p, $3, $4);
 };
 
 /* visibility option */
@@ -577,6 +579,9 @@ static void kx_yyerror(struct kx_parser *p, const char *msg)
 		p->fatal = KX_ELIMIT;
 		return;
 	}
-	kx_parse_msg(p, KX_DIAG_ERROR, p->cur_file, p->cur_line, "%s:%d: %s",
-		     p->cur_file, p->cur_line, msg);
+	/* before 6.7, conf said the line after the statement's first line */
+	int line = p->cur_line + !KX_SEM(KC, SYNTAX_ERROR_LINE);
+
+	kx_parse_msg(p, KX_DIAG_ERROR, p->cur_file, line, "%s:%d: %s",
+		     p->cur_file, line, msg);
 }
