@@ -37,7 +37,7 @@ ALL_MODES=$CHAIN_MODES,$ARCH_MODES
 # are the ones the tool (re)wrote.
 OLD_TIME=1000000000
 # Version of the oracle-results entries (part of the key).
-CACHE_FORMAT=2
+CACHE_FORMAT=3
 
 usage() {
 	cat <<EOF
@@ -131,20 +131,22 @@ make_old() {
 }
 
 # restore_entry ENT DIR: DIR becomes the object directory stored in cache entry ENT
-# (non-empty files in files.tar.gz with their dates; empty files listed in "empty" as
+# (non-empty files in files.tar.gz with their dates; empty files listed in empty.gz as
 # "N PATH" (rewritten) or "O PATH" (dated OLD_TIME)).
 restore_entry() {
 	local ent=$1 dir=$2
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	tar -xzf "$ent/files.tar.gz" -C "$dir"
+	gzip -dc "$ent/empty.gz" >"$dir.empty"
 	(
 		cd "$dir"
-		cut -c3- "$ent/empty" | sed -n 's|/[^/]*$||p' | LC_ALL=C sort -u |
+		cut -c3- "$dir.empty" | sed -n 's|/[^/]*$||p' | LC_ALL=C sort -u |
 			tr '\n' '\0' | xargs -0 -r mkdir -p
-		sed -n 's/^N //p' "$ent/empty" | tr '\n' '\0' | xargs -0 -r touch
-		sed -n 's/^O //p' "$ent/empty" | tr '\n' '\0' | xargs -0 -r touch -d "@$OLD_TIME"
+		sed -n 's/^N //p' "$dir.empty" | tr '\n' '\0' | xargs -0 -r touch
+		sed -n 's/^O //p' "$dir.empty" | tr '\n' '\0' | xargs -0 -r touch -d "@$OLD_TIME"
 	)
+	rm -f "$dir.empty"
 	cp "$ent/out" "$dir.out"
 	cp "$ent/err" "$dir.err"
 }
@@ -158,8 +160,10 @@ store_entry() {
 		cd "$dir"
 		find . -type f -size +0 -printf '%P\0' | LC_ALL=C sort -z |
 			tar --null -T - -czf "$tmp/files.tar.gz"
-		find . -type f -empty -newer "$J_WORK/old.ref" -printf 'N %P\n' >"$tmp/empty"
-		find . -type f -empty ! -newer "$J_WORK/old.ref" -printf 'O %P\n' >>"$tmp/empty"
+		{
+			find . -type f -empty -newer "$J_WORK/old.ref" -printf 'N %P\n'
+			find . -type f -empty ! -newer "$J_WORK/old.ref" -printf 'O %P\n'
+		} | gzip -1 >"$tmp/empty.gz"
 	)
 	cp "$dir.out" "$tmp/out"
 	cp "$dir.err" "$tmp/err"
@@ -182,7 +186,7 @@ run_oracle() {
 		[[ -z $indir ]] || manifest "$indir"
 	} | sha256sum | cut -c1-40)
 	ent=${KXC_ORACLE_RESULTS:-$KX_CACHE/oracle-results}/${key:0:2}/$key
-	if [[ -f $ent/status && -f $ent/files.tar.gz && -f $ent/empty ]]; then
+	if [[ -f $ent/status && -f $ent/files.tar.gz && -f $ent/empty.gz ]]; then
 		restore_entry "$ent" "$dir"
 		cat "$ent/status"
 		return
@@ -709,6 +713,10 @@ done < <(LC_ALL=C sort -t$'\t' -k2,2V -k4,5 -k3,3 "$work/results")
 echo "per tree and mode:"
 awk -F'\t' '{ k = $2 " " $3; t[k]++; if ($1 == "PASS") p[k]++; if ($1 == "FAIL") f[k]++ }
 	END { for (k in t) printf "  %-24s %4d passed, %d failed\n", k, p[k], f[k] }' \
+	"$work/results" | LC_ALL=C sort -V
+echo "per tree:"
+awk -F'\t' '{ t[$2]++; if ($1 == "PASS") p[$2]++; if ($1 == "FAIL") f[$2]++ }
+	END { for (k in t) printf "  %-6s %d passed, %d failed\n", k, p[k], f[k] }' \
 	"$work/results" | LC_ALL=C sort -V
 read -r npass nfail nwarn < <(awk -F'\t' '{ c[$1]++; if ($6 == 1) w++ }
 	END { print c["PASS"]+0, c["FAIL"]+0, w+0 }' "$work/results")
