@@ -659,9 +659,17 @@ static struct kx_expr *eliminate_dups(struct kx_kconfig *kc, struct kx_expr *e)
 			struct kx_expr *l = kx_expr_eliminate_dups(kc, e->left.expr);
 			struct kx_expr *r = kx_expr_eliminate_dups(kc, e->right.expr);
 
+			/* conf until 6.11 counted its simplifications anywhere
+			 * in the expression (one global counter) */
+			if (l != e->left.expr || r != e->right.expr)
+				kc->expr_trans_count += !KX_SEM(kc, EXPR_V2);
 			eliminate_dups_walk(kc, e->type, &l, &r);
 			e = rebuild(kc, e, l, r);
 		}
+		/* and removed y and n operands only after a pass that
+		 * simplified something: "A && y" stayed as it is */
+		if (!KX_SEM(kc, EXPR_V2) && !kc->expr_trans_count)
+			break;
 		e = eliminate_yn(kc, e);
 	} while (kc->expr_trans_count);
 	kc->expr_trans_count = saved;

@@ -20,11 +20,14 @@
 #include "util/util.h"
 
 static const char *const files[] = {
-	"conf.c", "confdata.c", "lexer.l", "menu.c", "parser.y", "symbol.c",
-	"util.c",
+	"conf.c", "confdata.c", "expr.c", "lexer.l", "menu.c", "parser.y",
+	"symbol.c", "util.c",
 };
 
-enum { F_CONF, F_CONFDATA, F_LEXER, F_MENU, F_PARSER, F_SYMBOL, F_UTIL, F_COUNT };
+enum {
+	F_CONF, F_CONFDATA, F_EXPR, F_LEXER, F_MENU, F_PARSER, F_SYMBOL, F_UTIL,
+	F_COUNT
+};
 
 static const struct rule {
 	const char *name;
@@ -64,6 +67,8 @@ static const struct rule {
 		{ "zconf_lineno() + 1" } },
 	[KX_R_HASH_16K] = { "symbol-hash-16k", 609, F_SYMBOL, NULL,
 		{ "% SYMBOL_HASHSIZE" } },
+	[KX_R_EXPR_V2] = { "expression-rework", 612, F_EXPR, NULL,
+		{ "expr_eliminate_dups1(e->type, &e, &e)" } },
 	[KX_R_INT_DEFAULT_0] = { "int-hex-default-0", 610, F_SYMBOL, NULL,
 		{ "symbol_empty" } },
 	[KX_R_CHOICE_V2] = { "choice-rework", 611, F_PARSER, "choice_members", { 0 } },

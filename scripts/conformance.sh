@@ -22,6 +22,9 @@
 #   syncconfig-incr  --syncconfig Kconfig again in (a copy of) the oracle's syncconfig
 #                    directory, its .config edited (edit_config), all files dated old
 # Cases per ARCH: --alldefconfig --allnoconfig --allyesconfig --allmodconfig.
+# Cases per x86 ARCH (i386, x86_64): --randconfig with KCONFIG_SEED set to each of
+# RAND_SEEDS (ci: the first three), in an empty directory (conf's own random draws,
+# KCONFIG_SEED line on stdout or, in 5.10, stderr).
 # With --distro: --olddefconfig on each of Debian's configs of the tree ("distro"),
 # perturbed (perturb_config) should the oracle leave one unchanged.
 # The oracle must succeed and change its input: otherwise the case is an error of the
@@ -32,7 +35,9 @@ set -euo pipefail
 
 CHAIN_MODES=defconfig,olddefconfig,savedefconfig,syncconfig
 ARCH_MODES=alldefconfig,allnoconfig,allyesconfig,allmodconfig
-ALL_MODES=$CHAIN_MODES,$ARCH_MODES
+ALL_MODES=$CHAIN_MODES,$ARCH_MODES,randconfig
+# randconfig seeds (hex, as conf prints them); ci takes the first three
+RAND_SEEDS="0x1 0x2a 0x1b1 0xdead 0xc0ffee 0x7fffffff"
 # Every input file is dated OLD_TIME before a run: the files newer than that afterwards
 # are the ones the tool (re)wrote.
 OLD_TIME=1000000000
@@ -53,7 +58,9 @@ Compare a candidate conf with each kernel tree's own scripts/kconfig/conf.
                         per-arch modes of every ARCH used
   --modes LIST          comma list out of $ALL_MODES
                         (default: all; "syncconfig" is two cases: syncconfig and
-                        syncconfig-incr; "distro" is added by --distro)
+                        syncconfig-incr; "randconfig" runs on i386 and x86_64 with
+                        KCONFIG_SEED from $RAND_SEEDS
+                        (ci: the first three); "distro" is added by --distro)
   --arch LIST           only the cases of these ARCHes (comma list, as --list prints
                         them: x86_64, i386, x86, arm64, um:i386...)
   --only ERE            only the jobs whose --list line ("TREE ARCH FILE-OR-MODE")
@@ -497,6 +504,11 @@ run_job() {
 		run_case "$arg" "(per arch)" "" .config --"$arg" Kconfig
 		done_case
 		;;
+	S)
+		KX_ENV+=("KCONFIG_SEED=$arg")
+		run_case randconfig "KCONFIG_SEED=$arg" "" .config --randconfig Kconfig
+		done_case
+		;;
 	R) distro "$arg" ;;
 	*) kx_die "bad job '$1'" ;;
 	esac
@@ -624,6 +636,13 @@ enumerate() {
 	for a in $(printf '%s\n' "${!arches[@]}" | LC_ALL=C sort); do
 		for m in ${ARCH_MODES//,/ }; do
 			[[ ,$modes, == *,$m,* ]] && echo "A|$v|$a|$m"
+		done
+		[[ ,$modes, == *,randconfig,* && ($a == i386 || $a == x86_64) ]] || continue
+		local seeds
+		read -ra seeds <<<"$RAND_SEEDS"
+		[[ $subset == full ]] || seeds=("${seeds[@]:0:3}")
+		for m in "${seeds[@]}"; do
+			echo "S|$v|$a|$m"
 		done
 	done
 	if ((distro)); then
