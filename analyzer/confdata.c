@@ -278,12 +278,13 @@ static const char *split_line(struct reader *rd, char *line, char **val)
 		if (!p)
 			return NULL;
 		*p++ = 0;
-		if (V2(io->kc) ? strcmp(p, "is not set") : strncmp(p, "is not set", 10))
+		if (KX_SEM(io->kc, READ_STRICT) ? strcmp(p, "is not set")
+						: strncmp(p, "is not set", 10))
 			return NULL;
 		*val = (char *)"n";
 		return name;
 	}
-	if (V2(io->kc)) {
+	if (KX_SEM(io->kc, READ_STRICT)) {
 		if (!line[0])
 			return NULL;
 		if (strncmp(line, io->prefix, plen)) {	/* see above */
@@ -481,7 +482,7 @@ static void after_read(struct kx_confio *io)
 		}
 		unsaved++;
 	}
-	if (!V2(kc)) {
+	if (!KX_SEM(kc, READ_NO_RESET)) {
 		for (size_t i = 0; i < n; i++) {
 			struct kx_sym *s = order[i];
 

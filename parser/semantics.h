@@ -51,6 +51,8 @@ enum kx_rule {
 	KX_R_SYNTAX_ERROR_LINE,	/* "syntax error" at the statement's line, not +1 */
 	KX_R_HASH_16K,		/* conf's symbol hash: 1 << 14 buckets, not 9973 */
 	KX_R_EXPR_V2,		/* expression rework: eliminate_dups always ends with eliminate_yn */
+	KX_R_READ_STRICT,	/* .config reading: "unexpected data" on any odd line */
+	KX_R_READ_NO_RESET,	/* conf_read keeps the user values of hidden symbols */
 	KX_R_INT_DEFAULT_0,	/* unset int/hex is "0"/"0x0", not "" */
 	KX_R_CHOICE_V2,		/* the choice rework: bool-only, priority lists */
 	KX_R_NO_OPTIONAL,	/* 'optional' in choices gone */
