@@ -770,9 +770,8 @@ static void conf_usage(const struct kx_semantics *sem, const char *prog)
  * unknown option is reported and ignored; 5.10 knows no -h and stops at an
  * unknown option with the usage.  Returns -1 to go on, else an exit code.
  */
-static int conf_options(struct kx_session *s, struct run *r,
-			const struct kx_semantics *sem, int argc, char **argv,
-			const char **kconfig)
+static int conf_options(struct run *r, const struct kx_semantics *sem,
+			int argc, char **argv, const char **kconfig)
 {
 	const char *prog = "kxen-config conf";
 	bool v2 = kx_sem_has(sem, KX_R_CONF_HELP_OPT);
@@ -824,7 +823,6 @@ static int conf_options(struct kx_session *s, struct run *r,
 		return 1;
 	}
 	*kconfig = argv[optind];
-	(void)s;
 	return -1;
 }
 
@@ -842,7 +840,7 @@ int kx_cmd_conf(struct kx_session *s, int argc, char **argv)
 	r.write_autoconf = true;
 	s->dropin = true;
 	kx_session_semantics(s, &sem);
-	rc = conf_options(s, &r, &sem, argc, argv, &kconfig);
+	rc = conf_options(&r, &sem, argc, argv, &kconfig);
 	if (rc >= 0)
 		return rc;
 	if (r.mode == M_RANDCONFIG && parse_probability(&r))
