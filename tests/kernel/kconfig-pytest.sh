@@ -49,7 +49,9 @@ run_suite() {
 	# pytest cannot select a test inside a package's __init__.py by node
 	# id: rerun its directory
 	ids=$(sed -n 's/^FAILED \([^ ]*\)\/__init__.py::[^ ]* - BrokenPipe.*/\1/p' "$log" | sort -u)
-	if [ -z "$ids" ] || grep '^FAILED ' "$log" | grep -qv ' - BrokenPipe'; then
+	# an ERROR (a fixture or collection failure) is never the driver's race
+	if [ -z "$ids" ] || grep -q '^ERROR ' "$log" ||
+		grep '^FAILED ' "$log" | grep -qv ' - BrokenPipe'; then
 		rm -f "$log"; return 1
 	fi
 	rm -f "$log"
