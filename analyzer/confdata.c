@@ -252,9 +252,11 @@ static void reset_defs(struct kx_kconfig *kc, int which, unsigned def_flags)
 		s->def[which].tri = KX_NO;
 		s->choice_def[which] = NULL;
 	}
-	if (V2(kc) && which == KX_DEF_USER)
+	if (V2(kc) && which == KX_DEF_USER) {
 		for (size_t i = 0; i < kc->nsyms; i++)
 			kc->syms[i]->flags &= ~KX_SYM_VALID;
+		kx_expr_invalidate_all(kc);
+	}
 }
 
 /* one line: returns the symbol name and value, or NULL to skip */

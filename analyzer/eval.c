@@ -145,12 +145,10 @@ static kx_tri compare(struct kx_kconfig *kc, const struct kx_expr *e)
 	}
 }
 
-kx_tri kx_expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
+static kx_tri expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
 {
 	kx_tri a, b;
 
-	if (!e)
-		return KX_YES;
 	switch (e->type) {
 	case KX_E_SYMBOL:
 		kx_sym_calc_value(kc, e->left.sym);
@@ -171,6 +169,38 @@ kx_tri kx_expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
 	default:
 		return KX_NO;
 	}
+}
+
+/*
+ * From 6.12 conf keeps each (hash-consed) expression's value until
+ * sym_clear_all_valid() or a .config is read (expr_invalidate_all): the
+ * value cached is the one first computed, even while a symbol it names
+ * was still being computed.  5.10 and 6.1 compute every time.
+ */
+kx_tri kx_expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
+{
+	struct kx_expr *m = (struct kx_expr *)e;	/* the memo fields only */
+
+	if (!e)
+		return KX_YES;
+	if (!KX_SEM(kc, EXPR_V2))
+		return expr_calc(kc, e);
+	if (m->val_gen != kc->expr_gen) {
+		m->val = expr_calc(kc, e);
+		m->val_gen = kc->expr_gen;
+	}
+	return m->val;
+}
+
+void kx_expr_invalidate_all(struct kx_kconfig *kc)
+{
+	if (++kc->expr_gen)
+		return;
+	/* the counter wrapped: forget every value for real */
+	for (size_t i = 0; i < kc->exprtab_cap; i++)
+		for (struct kx_expr *e = kc->exprtab[i]; e; e = e->hnext)
+			e->val_gen = 0;
+	kc->expr_gen = 1;
 }
 
 /* ---- visibility and defaults ------------------------------------------------ */
@@ -613,6 +643,7 @@ void kx_sym_clear_all_valid(struct kx_kconfig *kc)
 {
 	for (size_t i = 0; i < kc->nsyms; i++)
 		kc->syms[i]->flags &= ~KX_SYM_VALID;
+	kx_expr_invalidate_all(kc);
 	kc->changed = true;
 	kx_sym_calc_value(kc, kc->modules_sym);
 }
@@ -938,6 +969,7 @@ void kx_eval_reset(struct kx_kconfig *kc)
 		s->visible = KX_NO;
 		s->dir_dep_tri = s->rev_dep_tri = s->implied_tri = KX_NO;
 	}
+	kx_expr_invalidate_all(kc);
 	/* 6.11+: the choices' priority lists start in definition order */
 	for (size_t i = 0; i < kc->nsyms; i++) {
 		struct kx_menu *cm = kc->syms[i]->menus;

@@ -22,6 +22,8 @@ void kx_sym_calc_value(struct kx_kconfig *kc, struct kx_sym *s);
 
 /* The tristate value of an expression (NULL is y). */
 kx_tri kx_expr_calc(struct kx_kconfig *kc, const struct kx_expr *e);
+/* Forgets every cached expression value (conf's expr_invalidate_all). */
+void kx_expr_invalidate_all(struct kx_kconfig *kc);
 
 /* conf's sym_get_type: tristate reads as bool without modules. */
 enum kx_symtype kx_sym_get_type(const struct kx_kconfig *kc,

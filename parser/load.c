@@ -115,6 +115,7 @@ struct kx_kconfig *kx_kconfig_new(void)
 	struct kx_kconfig *kc = kx_xcalloc(1, sizeof(*kc));
 
 	kc->arena = kx_arena_new();
+	kc->expr_gen = 1;
 	kc->strings = kx_strtab_new(kc->arena);
 	init_const(&kc->sym_yes, "y", KX_YES);
 	init_const(&kc->sym_mod, "m", KX_MOD);

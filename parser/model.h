@@ -60,6 +60,9 @@ struct kx_expr {
 	struct kx_expr *elim;	/* memoised kx_expr_eliminate_dups() result */
 	unsigned depth;		/* 1 for a symbol or comparison */
 	unsigned stamp;		/* scratch mark for one walk (menu.c) */
+	/* (eval, 6.12+) the value computed in generation val_gen */
+	unsigned val_gen;
+	kx_tri val;
 };
 
 /*
@@ -221,6 +224,9 @@ struct kx_kconfig {
 	 * from the first kx_expr_memo_begin() on (menu finalisation) */
 	bool elim_memo;
 	unsigned expr_stamp;		/* last kx_expr.stamp handed out */
+	/* (eval) the generation of expression values (kx_expr.val_gen):
+	 * kx_expr_invalidate_all() starts a new one */
+	unsigned expr_gen;
 
 	struct kx_menu rootmenu;
 	const char *mainmenu;		/* prompt text of the root menu */

@@ -5,7 +5,7 @@
 # 6.12 tree (x86_64) unless said otherwise, all in the environment the kernel's make
 # gives conf (scripts/oracle-env.sh), with hyperfine:
 #   1. olddefconfig: conf vs kxen-config (warm caches; warm probes with the model
-#      cache off, i.e. a parse; --no-cache) vs Kconfiglib, on 6.12 and 6.1
+#      cache off, i.e. a parse; --no-cache) vs Kconfiglib, on 5.10, 6.1, 6.12 and 7.3
 #      (scripts/bench.sh);
 #   2. own CPU time and peak memory, children excluded (getrusage(RUSAGE_SELF) at exit,
 #      through the LD_PRELOAD probe scripts/bench/rusage-self.c), medians of 5 runs,
