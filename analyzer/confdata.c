@@ -252,6 +252,9 @@ static void reset_defs(struct kx_kconfig *kc, int which, unsigned def_flags)
 		s->def[which].tri = KX_NO;
 		s->choice_def[which] = NULL;
 	}
+	/* (eval.c: every value may change now) */
+	if (!V2(kc))
+		kx_expr_invalidate_all(kc);
 	if (V2(kc) && which == KX_DEF_USER) {
 		for (size_t i = 0; i < kc->nsyms; i++)
 			kc->syms[i]->flags &= ~KX_SYM_VALID;
@@ -502,6 +505,7 @@ static void after_read(struct kx_confio *io)
 				unsaved++;
 			}
 		}
+		kx_expr_invalidate_all(kc);
 	}
 	if (unsaved || io->warnings)
 		kc->changed = true;
@@ -1284,6 +1288,7 @@ static bool v1_randomize_choice(struct kx_kconfig *kc, struct kx_sym *cs,
 	}
 	cs->flags |= KX_SYM_DEF_USER;
 	cs->flags &= ~KX_SYM_VALID;
+	kx_expr_invalidate_all(kc);
 	return true;
 }
 
@@ -1353,6 +1358,7 @@ static bool v1_set_all_new_symbols(struct kx_kconfig *kc, enum kx_def_mode mode,
 					v[j]->def[KX_DEF_USER].tri = KX_NO;
 			cs->flags |= KX_SYM_DEF_USER;
 			cs->flags &= ~(KX_SYM_VALID | KX_SYM_NEED_SET_CHOICE_VALUES);
+			kx_expr_invalidate_all(kc);
 			changed = true;
 		}
 	}

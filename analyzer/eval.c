@@ -152,6 +152,10 @@ static kx_tri expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
 	switch (e->type) {
 	case KX_E_SYMBOL:
 		kx_sym_calc_value(kc, e->left.sym);
+		/* a value still being computed (a loop through selects or
+		 * defaults): what depends on it must not be kept */
+		if (e->left.sym->flags & KX_SYM_CALC)
+			kc->calc_taint++;
 		return e->left.sym->curr.tri;
 	case KX_E_AND:
 		a = kx_expr_calc(kc, e->left.expr);
@@ -180,16 +184,32 @@ static kx_tri expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
 kx_tri kx_expr_calc(struct kx_kconfig *kc, const struct kx_expr *e)
 {
 	struct kx_expr *m = (struct kx_expr *)e;	/* the memo fields only */
+	unsigned taint;
+	kx_tri v;
 
 	if (!e)
 		return KX_YES;
-	if (!KX_SEM(kc, EXPR_V2))
-		return expr_calc(kc, e);
-	if (m->val_gen != kc->expr_gen) {
+	if (m->val_gen == kc->expr_gen)
+		return m->val;
+	if (KX_SEM(kc, EXPR_V2)) {
 		m->val = expr_calc(kc, e);
 		m->val_gen = kc->expr_gen;
+		return m->val;
 	}
-	return m->val;
+	/*
+	 * Before 6.12 conf computes each time.  Keeping a value is then
+	 * only a shortcut, invisible in the results: a value is kept when
+	 * no symbol it read was still being computed (every symbol's value
+	 * was final), until a symbol may change (kx_expr_invalidate_all()
+	 * wherever a symbol's value is made invalid).
+	 */
+	taint = kc->calc_taint;
+	v = expr_calc(kc, e);
+	if (kc->calc_taint == taint) {
+		m->val = v;
+		m->val_gen = kc->expr_gen;
+	}
+	return v;
 }
 
 void kx_expr_invalidate_all(struct kx_kconfig *kc)
@@ -392,13 +412,13 @@ static void v1_set_all_choice_values(struct kx_kconfig *kc, struct kx_sym *csym)
 	struct kx_sym **v;
 	size_t n;
 
-	(void)kc;
 	v1_members(csym, &v, &n);
 	for (size_t i = 0; i < n; i++)
 		if (!kx_sym_has_value(v[i]))
 			v[i]->def[KX_DEF_USER].tri = KX_NO;
 	csym->flags |= KX_SYM_DEF_USER;
 	csym->flags &= ~(KX_SYM_VALID | KX_SYM_NEED_SET_CHOICE_VALUES);
+	kx_expr_invalidate_all(kc);
 }
 
 /* ---- the value ------------------------------------------------------------------ */
@@ -437,21 +457,30 @@ static void validate_range(struct kx_kconfig *kc, struct kx_sym *s)
 	s->curr.val = rs->curr.val;
 }
 
+static void calc_value(struct kx_kconfig *kc, struct kx_sym *s);
+
 void kx_sym_calc_value(struct kx_kconfig *kc, struct kx_sym *s)
+{
+	if (!s || (s->flags & KX_SYM_VALID))
+		return;
+	if (!V2(kc) && (s->flags & KX_SYM_CHOICEVAL) &&
+	    (s->flags & KX_SYM_NEED_SET_CHOICE_VALUES)) {
+		s->flags &= ~KX_SYM_NEED_SET_CHOICE_VALUES;
+		kx_sym_calc_value(kc, s->choice_sym);
+	}
+	/* KX_SYM_CALC: curr is provisional until calc_value returns */
+	s->flags |= KX_SYM_VALID | KX_SYM_CALC;
+	calc_value(kc, s);
+	s->flags &= ~KX_SYM_CALC;
+}
+
+static void calc_value(struct kx_kconfig *kc, struct kx_sym *s)
 {
 	struct kx_symval newval, oldval;
 	struct kx_sym *oldchoice;
 	struct kx_prop *pr = NULL;	/* the default the value came from */
 	bool v2 = V2(kc);
 
-	if (!s || (s->flags & KX_SYM_VALID))
-		return;
-	if (!v2 && (s->flags & KX_SYM_CHOICEVAL) &&
-	    (s->flags & KX_SYM_NEED_SET_CHOICE_VALUES)) {
-		s->flags &= ~KX_SYM_NEED_SET_CHOICE_VALUES;
-		kx_sym_calc_value(kc, s->choice_sym);
-	}
-	s->flags |= KX_SYM_VALID;
 	oldval = s->curr;
 	oldchoice = s->choice_curr;
 	newval.tri = KX_NO;

@@ -117,6 +117,7 @@ enum {
 	KX_SYM_TRANS = 0x4000,		/* (6.18) 'transitional': read, never written */
 	KX_SYM_FROM_TRANS = 0x0004,	/* (eval, 6.18) def[USER] taken from a
 					 * transitional symbol's value */
+	KX_SYM_CALC = 0x0040,		/* (eval) being computed: curr provisional */
 	KX_SYM_WARNED = 0x8000,		/* definition warnings printed */
 	KX_SYM_DEF_USER = 0x10000,	/* def[KX_DEF_USER] is valid */
 	KX_SYM_DEF_AUTO = 0x20000,
@@ -227,6 +228,7 @@ struct kx_kconfig {
 	/* (eval) the generation of expression values (kx_expr.val_gen):
 	 * kx_expr_invalidate_all() starts a new one */
 	unsigned expr_gen;
+	unsigned calc_taint;		/* (eval) reads of provisional values */
 
 	struct kx_menu rootmenu;
 	const char *mainmenu;		/* prompt text of the root menu */
