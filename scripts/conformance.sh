@@ -598,14 +598,16 @@ cand_words[0]=$prog
 candidate="${cand_words[*]}"
 
 # ---------------------------------------------------------------- enumerate cases
-# archspec_for DIR FILE: the ARCH the kernel Makefile uses for `make FILE` (arch:SUBARCH
-# for um's i386_defconfig).
+# archspec_for DIR FILE TREE: the ARCH the kernel Makefile uses for `make FILE`
+# (arch:SUBARCH for um's i386_defconfig). ARCH=parisc64 exists since 5.14 or so; an
+# older tree (5.10) builds its 64-bit parisc defconfigs with ARCH=parisc.
 archspec_for() {
 	case $1/${2##*/} in
 	x86/i386_defconfig) echo i386 ;;
 	x86/x86_64_defconfig) echo x86_64 ;;
 	sparc/sparc64_defconfig) echo sparc64 ;;
-	parisc/*64bit_defconfig | parisc/*64_defconfig) echo parisc64 ;;
+	parisc/*64bit_defconfig | parisc/*64_defconfig)
+		if grep -q '^ifeq ($(ARCH),parisc64)' "$3/Makefile"; then echo parisc64; else echo parisc; fi ;;
 	um/i386_defconfig) echo um:i386 ;;
 	*) echo "$1" ;;
 	esac
@@ -649,8 +651,8 @@ enumerate() {
 	while IFS= read -r f; do
 		a=$(cut -d/ -f2 <<<"$f")
 		# ci: the per-arch modes only for x86 (i386, x86_64, x86); full: every arch.
-		[[ $subset == full || $a == x86 ]] && arches[$(archspec_for "$a" "$f")]=1
-		a=$(archspec_for "$a" "$f")
+		a=$(archspec_for "$a" "$f" "$tree")
+		[[ $subset == full || $a == i386 || $a == x86_64 || $a == x86 ]] && arches[$a]=1
 		((chain == 0)) || echo "D|$v|$a|$f"
 	done <"$work/files.$v"
 	for a in $(printf '%s\n' "${!arches[@]}" | LC_ALL=C sort); do
