@@ -94,6 +94,17 @@ int main(int argc, char **argv)
 	}
 	argc -= i;
 	argv += i;
+	/*
+	 * "-o -" (every command that has -o): the file goes to standard
+	 * output, so what the command prints there goes to standard error.
+	 */
+	if (strcmp(cmd, "conf") && !kx_is_config_command(cmd))
+		for (int k = 1; k + 1 < argc; k++)
+			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
+			    !strcmp(argv[k + 1], "-")) {
+				kx_output_reserve_stdout();
+				break;
+			}
 	if (!strcmp(cmd, "conf"))
 		rc = kx_cmd_conf(&s, argc, argv);
 	else if (kx_is_config_command(cmd))

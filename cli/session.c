@@ -58,14 +58,40 @@ void kx_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * Prints a diagnostic as it is added.  conf's own messages keep conf's form
+ * (in the drop-in and for located diagnostics: "FILE:LINE:..."); an error
+ * the tool adds without a location gets the "kxen-config: " of every other
+ * error line.
+ */
+static void echo_diag(const struct kx_diag *d, void *ctx)
+{
+	const struct kx_session *s = ctx;
+
+	if (!s->dropin && d->level == KX_DIAG_ERROR && !d->file)
+		fputs("kxen-config: ", stderr);
+	kx_diags_echo_file(d, stderr);
+}
+
+int kx_write_user_file(const char *path, const char *text, size_t len, unsigned flags)
+{
+	struct kx_part part = { text, len };
+	int err = kx_write_output(path, &part, 1, flags);
+
+	if (err == 0)
+		return 0;
+	kx_errorf("cannot write %s: %s", path, kx_output_strerror(err));
+	return KX_EXIT_USAGE;
+}
+
 void kx_session_init(struct kx_session *s)
 {
 	const char *nc = getenv("KX_NO_CACHE");
 
 	memset(s, 0, sizeof(*s));
 	kx_diags_init(&s->diags);
-	s->diags.echo = kx_diags_echo_file;
-	s->diags.echo_ctx = stderr;
+	s->diags.echo = echo_diag;
+	s->diags.echo_ctx = s;
 	s->probes = KX_PROBES_RUN;
 	s->no_cache = nc && *nc && strcmp(nc, "0");
 }
