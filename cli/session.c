@@ -263,13 +263,13 @@ int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
 
 char *kx_cache_dir(const char *sub)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *home = kx_cache_home(), *dir;
 
-	if (x && *x)
-		return kx_xasprintf("%s/kxen-config/%s", x, sub);
-	if (home && *home)
-		return kx_xasprintf("%s/.cache/kxen-config/%s", home, sub);
-	return NULL;
+	if (!home)
+		return NULL;
+	dir = kx_xasprintf("%s/kxen-config/%s", home, sub);
+	free(home);
+	return dir;
 }
 
 const char *kx_session_config_path(const struct kx_session *s)

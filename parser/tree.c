@@ -56,7 +56,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1085,30 +1084,13 @@ void kx_tree_list_free(char **names, size_t n)
 
 /* ---- the disk mirror ---------------------------------------------------- */
 
-/* $XDG_CACHE_HOME (absolute only, per the XDG spec) or ~/.cache; NULL
- * when there is no home directory.  Caller frees. */
-static char *cache_home(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-
-	if (x && x[0] == '/')
-		return kx_xstrdup(x);
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? pw->pw_dir : NULL;
-	}
-	return home && *home ? kx_xasprintf("%s/.cache", home) : NULL;
-}
-
 const char *kx_tree_disk_root(struct kx_tree *t)
 {
 	char *base, *dir, *real;
 
 	if (t->disk_root || t->failed)
 		return t->disk_root;
-	base = cache_home();
+	base = kx_cache_home();
 	if (!base) {
 		set_err(t, "no cache directory: XDG_CACHE_HOME and HOME unset");
 		return NULL;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -745,6 +746,21 @@ const char *kx_output_strerror(int err)
 	if (errno == ENXIO)
 		return "a FIFO that no process reads";
 	return strerror(errno);
+}
+
+char *kx_cache_home(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (x && x[0] == '/')
+		return kx_xstrdup(x);
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home && *home ? kx_xasprintf("%s/.cache", home) : NULL;
 }
 
 void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,

@@ -230,6 +230,14 @@ void kx_output_reserve_stdout(void);
 /* The reason of a kx_write_output() failure (reads errno: call it first). */
 const char *kx_output_strerror(int err);
 
+/*
+ * The user's cache home, the one rule of the whole program: $XDG_CACHE_HOME
+ * when it is an absolute path (the XDG spec ignores a relative one), else
+ * $HOME/.cache, else the passwd entry's home + /.cache; NULL when there is
+ * none.  The caller frees the string.  (scripts/lib.sh follows the same rule.)
+ */
+char *kx_cache_home(void);
+
 /* ---- JSON output ---------------------------------------------------------- */
 
 /* Appends 's' as a JSON string literal (quoted, escaped; NULL -> null). */
