@@ -309,39 +309,6 @@ static char *split_parent(const char *path, const char **name)
 	return kx_xstrndup(path, (size_t)(slash - path));
 }
 
-/* mkdir -p; returns 0 or -1 with errno set. */
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char *p = kx_xstrdup(path), *s;
-	int ret = 0;
-	char c;
-
-	for (s = *p ? p + 1 : p; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			ret = -1;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	if (ret == 0) {
-		struct stat st;
-
-		if (stat(path, &st) < 0)
-			ret = -1;
-		else if (!S_ISDIR(st.st_mode)) {
-			errno = ENOTDIR;
-			ret = -1;
-		}
-	}
-	free(p);
-	return ret;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -1097,7 +1064,7 @@ const char *kx_tree_disk_root(struct kx_tree *t)
 	}
 	dir = kx_xasprintf("%s/kxen-config/git/%s", base, t->commit_id);
 	free(base);
-	if (mkdir_p(dir, 0755) < 0) {
+	if (kx_mkdir_p(dir, 0755) < 0) {
 		/* keep the path: kx_tree_materialize() reports the failure */
 		set_err(t, "%s: %s", dir, strerror(errno));
 		t->disk_root = dir;
@@ -1200,7 +1167,7 @@ static int extract_dir(struct kx_tree *t, const char *path)
 		return err;
 	dir = *path ? kx_xasprintf("%s/%s", t->disk_root, path) :
 		      kx_xstrdup(t->disk_root);
-	if (mkdir_p(dir, 0755) < 0) {
+	if (kx_mkdir_p(dir, 0755) < 0) {
 		set_err(t, "%s: %s", dir, strerror(errno));
 		err = KX_EIO;
 		goto out;

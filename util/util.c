@@ -748,6 +748,33 @@ const char *kx_output_strerror(int err)
 	return strerror(errno);
 }
 
+int kx_mkdir_p(const char *path, unsigned mode)
+{
+	char *p = kx_xstrdup(path);
+	struct stat st;
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			free(p);
+			return KX_EIO;
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(path, (mode_t)mode) < 0 && errno != EEXIST)
+		return KX_EIO;
+	if (stat(path, &st) < 0)
+		return KX_EIO;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return KX_EIO;
+	}
+	return 0;
+}
+
 char *kx_cache_home(void)
 {
 	const char *x = getenv("XDG_CACHE_HOME");

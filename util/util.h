@@ -231,6 +231,13 @@ void kx_output_reserve_stdout(void);
 const char *kx_output_strerror(int err);
 
 /*
+ * mkdir -p: creates 'path' and the directories leading to it (mode 'mode',
+ * less the umask).  Returns 0 when 'path' is a directory afterwards, else
+ * KX_EIO with errno set (ENOTDIR when something else is in the way).
+ */
+int kx_mkdir_p(const char *path, unsigned mode);
+
+/*
  * The user's cache home, the one rule of the whole program: $XDG_CACHE_HOME
  * when it is an absolute path (the XDG spec ignores a relative one), else
  * $HOME/.cache, else the passwd entry's home + /.cache; NULL when there is
