@@ -317,6 +317,15 @@ static int open_tree(struct kx_session *s, bool quiet)
 
 	if (s->tree)
 		return 0;
+	/* contradictions are errors, never a silent choice */
+	if (s->git_rev && !s->git_repo) {
+		kx_errorf("--rev %s needs --git REPO (the repository to read it from)", s->git_rev);
+		return KX_EXIT_USAGE;
+	}
+	if (s->git_repo && s->srctree) {
+		kx_errorf("--git %s and -C %s name two trees: give one", s->git_repo, s->srctree);
+		return KX_EXIT_USAGE;
+	}
 	if (s->git_repo) {
 		err = kx_tree_open_git(&s->tree, s->git_repo, s->git_rev);
 		if (err < 0) {

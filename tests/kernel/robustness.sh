@@ -388,6 +388,15 @@ if "$prog" -C "$tree" --probes=deny merge -m allnoconfig "$d/frag" -o - >"$d/std
 else
 	bad "merge -m -o -"
 fi
+# contradictory options are errors, not a silent choice
+rc=0
+"$prog" -C "$tree" --rev HEAD find B >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q -- '--rev HEAD needs --git' "$work/err" && ok "--rev without --git: exit 2" ||
+	bad "--rev without --git: exit $rc, $(cat "$work/err")"
+rc=0
+"$prog" -C "$tree" --git "$tree" find B >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q 'name two trees' "$work/err" && ok "--git with -C: exit 2" ||
+	bad "--git with -C: exit $rc, $(cat "$work/err")"
 # inputs: endless, huge, not a file -> exit 2 at once, with the reason
 truncate -s 65M "$d/huge"
 mkfifo "$d/nowriter"
