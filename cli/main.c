@@ -3,6 +3,7 @@
  * main.c - kxen-config's command line: global options, then a command.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,19 @@ int main(int argc, char **argv)
 	}
 	argc -= i;
 	argv += i;
+	/* --json: every command that reports something has it, or refuses it */
+	if (!strcmp(cmd, "preflight") || !strcmp(cmd, "build") || !strcmp(cmd, "xl-cfg") ||
+	    kx_is_config_command(cmd)) {
+		bool json = s.json;
+
+		for (int k = 1; k < argc && !json; k++)
+			json = !strcmp(argv[k], "--json");
+		if (json) {
+			kx_errorf("%s has no JSON output (--json)", cmd);
+			rc = KX_EXIT_USAGE;
+			goto out;
+		}
+	}
 	/*
 	 * "-o -" (every command that has -o): the file goes to standard
 	 * output, so what the command prints there goes to standard error.

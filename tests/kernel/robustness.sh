@@ -397,6 +397,17 @@ rc=0
 "$prog" -C "$tree" --git "$tree" find B >/dev/null 2>"$work/err" || rc=$?
 ((rc == 2)) && grep -q 'name two trees' "$work/err" && ok "--git with -C: exit 2" ||
 	bad "--git with -C: exit $rc, $(cat "$work/err")"
+# --json where a command has no JSON output: refused, exit 2
+for c in "xl-cfg --kernel /bin/true" "-C $tree --probes=deny olddefconfig"; do
+	rc=0
+	# shellcheck disable=SC2086 # word splitting intended
+	"$prog" --json $c >/dev/null 2>"$work/err" || rc=$?
+	if ((rc == 2)) && grep -q 'has no JSON output' "$work/err"; then
+		ok "--json refused: $c"
+	else
+		bad "--json $c: exit $rc, $(cat "$work/err")"
+	fi
+done
 # inputs: endless, huge, not a file -> exit 2 at once, with the reason
 truncate -s 65M "$d/huge"
 mkfifo "$d/nowriter"
