@@ -14,7 +14,7 @@
 #include "parser/shell.h"
 #include "parser/tree.h"
 
-/* exit codes (DESIGN.md §1) */
+/* exit codes (the man page, EXIT STATUS) */
 enum {
 	KX_EXIT_OK = 0,
 	KX_EXIT_NO = 1,		/* the answer is "no" */

@@ -3,7 +3,7 @@
  * util.h - small shared utilities: error codes, growable strings, arenas,
  * diagnostics.
  *
- * Conventions (see docs/HACKING.md): functions return 0 or a negative KX_E*
+ * Conventions (docs/ARCHITECTURE.md): functions return 0 or a negative KX_E*
  * code; out-parameters come first; the caller owns what a function returns
  * unless the comment says the memory belongs to an arena.
  */
