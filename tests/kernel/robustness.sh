@@ -142,11 +142,15 @@ if kx allyesconfig "$d/.config" >/dev/null 2>&1 && cmp -s "$d/.config" "$work/ye
 else
 	bad "a run after SIGKILL leftovers failed"
 fi
-# a leftover with this very pid's name (pid reuse) is replaced, not followed
-ln -sf /nonexistent/target "$d/.config.kxtmp.$$"
-if (exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allnoconfig >/dev/null 2>&1) &&
-	cmp -s "$d/.config" "$work/no.config"; then
-	ok "stale temporary name"
+# a leftover with this very pid's name (pid reuse) is replaced, not followed: the
+# subshell plants it under its own pid ($BASHPID), which exec gives the program
+rm -f "$d/.config.kxtmp.*"
+if (ln -sf "$work/planted-target" "$d/.config.kxtmp.$BASHPID" &&
+	exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allnoconfig >/dev/null 2>&1) &&
+	cmp -s "$d/.config" "$work/no.config" && [[ ! -e $work/planted-target ]]; then
+	ok "stale temporary name (a symlink at the program's own temporary name)"
+else
+	bad "stale temporary name: the run failed, or wrote through the planted symlink"
 fi
 rm -f "$d"/.config.kxtmp.*
 
