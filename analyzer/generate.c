@@ -3,6 +3,7 @@
 #include "analyzer/generate.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "analyzer/eval.h"
@@ -46,8 +47,7 @@ static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
 		if (!strict)
 			return 0;
 		kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
-			     "kxen-config: --add %s: cannot read it (%s)", path,
-			     kx_strerror(err));
+			     "--add %s: cannot read it: %s", path, strerror(errno));
 		return KX_ENOTFOUND;
 	}
 	kx_cfglines_parse(&l, "CONFIG_", origin, text);

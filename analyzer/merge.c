@@ -6,6 +6,7 @@
 #include "analyzer/merge.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -535,11 +536,15 @@ int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
 		} else {
 			path = kx_xstrdup(spec);
 		}
+		errno = 0;
 		err = kx_conf_read(io, path);
 		if (err) {
+			int e = errno;
+
 			kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
-				     "cannot read base configuration %s", path);
-			err = KX_ENOTFOUND;
+				     "cannot read base configuration %s%s%s", path,
+				     e ? ": " : "", e ? strerror(e) : "");
+			err = e && e != ENOENT ? KX_EIO : KX_ENOTFOUND;
 		} else {
 			if (defcfg)
 				kx_conf_set_all_new_symbols(kc, KX_DEF_DEFAULT, NULL, 0, 0, 0);

@@ -6,6 +6,7 @@
 
 #include <fnmatch.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "analyzer/describe.h"
@@ -23,7 +24,8 @@ int kx_prune_policy_load(struct kx_prune_policy *p, const char *path,
 
 	memset(p, 0, sizeof(*p));
 	if (kx_read_file(&text, &len, path) < 0) {
-		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0, "cannot read prune policy %s", path);
+		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0, "cannot read prune policy %s: %s", path,
+			     strerror(errno));
 		return KX_ENOTFOUND;
 	}
 	p->file = kx_xstrdup(path);

@@ -26,9 +26,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer/xlcfg.h"
+#include "analyzer/image.h"
 
 #define XL_DEFAULT_NAME "kxen-domu"
 #define XL_DEFAULT_MEMORY 512
@@ -920,102 +923,40 @@ out:
 
 /* ---- kernel notes -------------------------------------------------------- */
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static bool read_at(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pread(fd, (char *)buf + done, n - done,
-				  (off_t)(off + done));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		done += (size_t)r;
-	}
-	return true;
-}
-
-/* Scans one PT_NOTE segment for "Xen" notes. */
-static unsigned xen_notes(const unsigned char *p, size_t n)
-{
-	unsigned caps = 0;
-	size_t off = 0;
-
-	while (off + 12 <= n) {
-		uint32_t namesz = le32(p + off), descsz = le32(p + off + 4);
-		uint32_t type = le32(p + off + 8);
-		size_t name_off = off + 12;
-		size_t desc_off = name_off + ((namesz + 3u) & ~3u);
-
-		if (namesz > n || descsz > n || desc_off > n)
-			break;
-		if (namesz == 4 && !memcmp(p + name_off, "Xen", 4)) {
-			if (type == 1)		/* XEN_ELFNOTE_ENTRY */
-				caps |= KX_XL_KERNEL_PV;
-			else if (type == 18)	/* XEN_ELFNOTE_PHYS32_ENTRY */
-				caps |= KX_XL_KERNEL_PVH;
-		}
-		off = desc_off + ((descsz + 3u) & ~3u);
-	}
-	return caps;
-}
-
 int kx_xlcfg_probe_kernel(unsigned *caps, const char *path)
 {
-	unsigned char eh[64], ph[56];
-	unsigned char *note = NULL;
-	int fd, rc = KX_EIO;
-	uint64_t phoff;
-	uint16_t phentsize, phnum;
+	struct kx_xen_notes notes;
+	struct stat st;
+	void *map;
+	int fd;
 
 	*caps = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return KX_EIO;
-	if (!read_at(fd, eh, sizeof(eh), 0)) {
-		rc = 0;			/* too short to be ELF */
-		goto out;
-	}
-	rc = 0;
-	if (memcmp(eh, "\177ELF", 4) || eh[4] != 2 || eh[5] != 1)
-		goto out;
-	phoff = le64(eh + 32);
-	phentsize = le16(eh + 54);
-	phnum = le16(eh + 56);
-	if (phentsize < sizeof(ph))
-		goto out;
-	*caps = KX_XL_KERNEL_ELF;
-	for (unsigned i = 0; i < phnum; i++) {
-		uint64_t off, size;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
 
-		if (!read_at(fd, ph, sizeof(ph), phoff + (uint64_t)i * phentsize))
-			break;
-		if (le32(ph) != 4)	/* PT_NOTE */
-			continue;
-		off = le64(ph + 8);
-		size = le64(ph + 32);
-		if (size > (1u << 20))
-			continue;
-		note = kx_xmalloc((size_t)size + 1);
-		if (read_at(fd, note, (size_t)size, off))
-			*caps |= xen_notes(note, (size_t)size);
-		free(note);
-		note = NULL;
+		close(fd);
+		errno = e;
+		return KX_EIO;
 	}
-out:
+	if (!S_ISREG(st.st_mode) || st.st_size < 16) {
+		close(fd);
+		return 0;	/* not an ELF file: nothing to say */
+	}
+	/* the shared reader of analyzer/image.c: ELF32 and ELF64, both byte orders */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	return rc;
+	if (map == MAP_FAILED)
+		return KX_EIO;
+	if (kx_image_read_notes(&notes, map, (size_t)st.st_size) == 0) {
+		*caps = KX_XL_KERNEL_ELF;
+		if (notes.present & 1u << KX_XEN_ELFNOTE_ENTRY)
+			*caps |= KX_XL_KERNEL_PV;
+		if (notes.present & 1u << KX_XEN_ELFNOTE_PHYS32_ENTRY)
+			*caps |= KX_XL_KERNEL_PVH;
+	}
+	munmap(map, (size_t)st.st_size);
+	return 0;
 }

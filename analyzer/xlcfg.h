@@ -105,9 +105,10 @@ enum {
 };
 
 /*
- * Reads the Xen ELF notes of a vmlinux.  *caps gets KX_XL_KERNEL_* bits
- * (0 for a file that is not a 64-bit little-endian ELF, e.g. a bzImage,
- * whose notes are inside the compressed payload).  Returns 0, or KX_EIO
+ * Reads the Xen ELF notes of a vmlinux (ELF32 or ELF64, either byte order:
+ * kx_image_read_notes).  *caps gets KX_XL_KERNEL_* bits (0 for a file that
+ * is not ELF, e.g. a bzImage, whose notes are inside the compressed
+ * payload).  Returns 0, or KX_EIO
  * when the file cannot be read (errno kept).
  */
 int kx_xlcfg_probe_kernel(unsigned *caps, const char *path);

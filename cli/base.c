@@ -11,6 +11,7 @@
 int kx_session_base(struct kx_session *s, const char *spec, char **text)
 {
 	struct stat st;
+	int nerr = s->diags.nerrors;
 	int err;
 
 	if (!spec) {
@@ -20,6 +21,8 @@ int kx_session_base(struct kx_session *s, const char *spec, char **text)
 	}
 	err = kx_base_load(&s->io, s->env, spec, text);
 	if (err < 0) {
+		if (s->diags.nerrors > nerr)
+			return -1;	/* the diagnostic said what and why */
 		kx_errorf("cannot load the base configuration '%s': %s", spec,
 			  kx_strerror(err));
 		return -1;

@@ -486,15 +486,10 @@ int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
 	}
 	out = a.out ? a.out : cfg;
 	if (cl->config_text) {
-		char *old = a.out ? NULL : kx_xasprintf("%s.old", cfg);
-
-		if (kx_write_file_atomic(out, cl->config_text, strlen(cl->config_text), old) < 0) {
-			kx_errorf("cannot write %s", out);
-			free(old);
-			rc = KX_EXIT_INTERNAL;
+		rc = kx_write_user_file(out, cl->config_text, strlen(cl->config_text),
+					a.out ? 0 : KX_OUT_KEEP_OLD);
+		if (rc)
 			goto out;
-		}
-		free(old);
 	}
 	printf("%zu prerequisite%s applied to %s so that the Xen options show up:\n",
 	       cl->nchanges, cl->nchanges == 1 ? "" : "s", out);

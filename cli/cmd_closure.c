@@ -170,12 +170,9 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	else
 		kx_report_closure(s, cl, t, nt, base);
 	if (out && cl->config_text) {
-		if (kx_write_file_atomic(out, cl->config_text, strlen(cl->config_text),
-					 NULL) < 0) {
-			kx_errorf("cannot write %s", out);
-			rc = KX_EXIT_INTERNAL;
+		rc = kx_write_user_file(out, cl->config_text, strlen(cl->config_text), 0);
+		if (rc)
 			goto out;
-		}
 	}
 	rc = cl->nunmet || unknown ? KX_EXIT_NO : KX_EXIT_OK;
 out:

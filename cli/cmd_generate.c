@@ -20,15 +20,7 @@
 
 static int write_out(const char *out, const char *text)
 {
-	struct stat st;
-	char *old = kx_xasprintf("%s.old", out);
-	int err = kx_write_file_atomic(out, text, strlen(text),
-				       stat(out, &st) == 0 ? old : NULL);
-
-	free(old);
-	if (err < 0)
-		kx_errorf("cannot write %s", out);
-	return err;
+	return kx_write_user_file(out, text, strlen(text), KX_OUT_KEEP_OLD);
 }
 
 static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool verbose)
@@ -196,9 +188,9 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		kx_generate_result_free(&gr);
 		return rc == KX_EINTERNAL ? KX_EXIT_INTERNAL : KX_EXIT_USAGE;
 	}
-	if (write_out(out, gr.config_text) < 0) {
+	if (write_out(out, gr.config_text)) {
 		kx_generate_result_free(&gr);
-		return KX_EXIT_INTERNAL;
+		return KX_EXIT_USAGE;
 	}
 	if (s->json) {
 		kx_buf_puts(&b, "{\"output\":");
@@ -343,8 +335,8 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
-	if (write_out(out, pr.config_text) < 0) {
-		rc = KX_EXIT_INTERNAL;
+	if (write_out(out, pr.config_text)) {
+		rc = KX_EXIT_USAGE;
 		goto out;
 	}
 	/* the default policy by its name, not by where it is installed */

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -43,27 +44,27 @@ static const char merge_usage[] =
 "Exit status: 0 every requested value holds; 1 some were dropped (or could\n"
 "not be resolved); 2 usage error or bad input.\n";
 
-static char *read_input(struct kx_session *s, const char *name)
+/* A file's text, or NULL with *err set (errno describes it). */
+static char *read_input(struct kx_session *s, const char *name, int *err)
 {
 	char *data = NULL;
 	size_t len;
 
-	if (kx_session_open(s, name, &data, &len) < 0)
-		return NULL;
-	return data;
+	*err = kx_session_open(s, name, &data, &len);
+	return *err < 0 ? NULL : data;
 }
 
 int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 {
 	struct kx_merge_opts mo = { 0 };
 	struct kx_merge_result mr;
-	const char *pos[256], *out = NULL;
-	struct kx_fragment fr[256];
-	char *texts[256] = { NULL }, *base = NULL;
+	const char **pos = kx_xcalloc((size_t)argc + 1, sizeof(*pos)), *out = NULL;
+	struct kx_fragment *fr = kx_xcalloc((size_t)argc + 1, sizeof(*fr));
+	char **texts = kx_xcalloc((size_t)argc + 1, sizeof(*texts)), *base = NULL;
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
 	bool resolve = false, have_mr = false;
-	int npos = 0, rc = KX_EXIT_USAGE;
+	int npos = 0, rc = KX_EXIT_USAGE, err;
 	size_t nt = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -95,7 +96,7 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 		else if (a[0] == '-') {
 			kx_errorf("merge: unknown option '%s'\n%s", a, merge_usage);
 			return KX_EXIT_USAGE;
-		} else if (npos < 256) {
+		} else {
 			pos[npos++] = a;
 		}
 	}
@@ -109,21 +110,22 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	if (!out)
 		out = kx_session_config_path(s);
 	/* the base: a file's text as is, or a make target */
-	base = read_input(s, pos[0]);
+	base = read_input(s, pos[0], &err);
 	if (!base) {
-		struct stat st;
-
-		if (stat(pos[0], &st) == 0) {
-			kx_errorf("cannot read %s", pos[0]);
+		if (err != KX_ENOTFOUND) {
+			kx_errorf("cannot read %s: %s", pos[0], strerror(errno));
 			goto out;
 		}
 		if (kx_session_base(s, pos[0], &base))
 			goto out;
 	}
 	for (int i = 1; i < npos; i++) {
-		texts[i] = read_input(s, pos[i]);
-		if (!texts[i]) {
+		texts[i] = read_input(s, pos[i], &err);
+		if (!texts[i] && err == KX_ENOTFOUND) {
 			kx_errorf("The merge file '%s' does not exist.", pos[i]);
+			goto out;
+		} else if (!texts[i]) {
+			kx_errorf("cannot read the merge file '%s': %s", pos[i], strerror(errno));
 			goto out;
 		}
 		fr[i - 1].name = pos[i];
@@ -138,11 +140,9 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	if (s->verbose >= 0 && !s->json)
 		fputs(kx_buf_cstr(&mr.log), stdout);
 	if (mo.only_merge) {
-		if (kx_write_file_atomic(out, mr.merged, strlen(mr.merged), NULL) < 0) {
-			kx_errorf("cannot write %s", out);
-			rc = KX_EXIT_INTERNAL;
+		rc = kx_write_user_file(out, mr.merged, strlen(mr.merged), 0);
+		if (rc)
 			goto out;
-		}
 		printf("#\n# merged configuration written to %s (needs make)\n#\n", out);
 		rc = 0;
 		goto out;
@@ -271,17 +271,9 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	}
 	{
 		const char *text = resolve && cl && cl->config_text ? cl->config_text : mr.config;
-		char *old = kx_xasprintf("%s.old", out);
-		struct stat st;
-
-		if (kx_write_file_atomic(out, text, strlen(text),
-					 stat(out, &st) == 0 ? old : NULL) < 0) {
-			kx_errorf("cannot write %s", out);
-			free(old);
-			rc = KX_EXIT_INTERNAL;
+		rc = kx_write_user_file(out, text, strlen(text), KX_OUT_KEEP_OLD);
+		if (rc)
 			goto out;
-		}
-		free(old);
 		if (!s->json && s->verbose >= 0)
 			printf("#\n# configuration written to %s\n#\n", out);
 	}
@@ -297,5 +289,8 @@ out:
 	free(base);
 	for (int i = 0; i < npos; i++)
 		free(texts[i]);
+	free(texts);
+	free(fr);
+	free(pos);
 	return rc;
 }

@@ -262,11 +262,9 @@ int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if (kx_write_file_atomic(out, text, strlen(text), NULL) < 0) {
-			kx_errorf("xl-cfg: cannot write %s: %s", out, strerror(errno));
-			rc = KX_EXIT_INTERNAL;
+		rc = kx_write_user_file(out, text, strlen(text), 0);
+		if (rc)
 			goto out;
-		}
 		if (!c.quiet)
 			fprintf(stderr, "kxen-config: wrote %s (xl create -c %s); the "
 				"guest needs a getty on hvc0, see the comments at "

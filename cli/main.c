@@ -3,6 +3,7 @@
  * main.c - kxen-config's command line: global options, then a command.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,30 @@ int main(int argc, char **argv)
 	}
 	argc -= i;
 	argv += i;
+	/* --json: every command that reports something has it, or refuses it */
+	if (!strcmp(cmd, "preflight") || !strcmp(cmd, "build") || !strcmp(cmd, "xl-cfg") ||
+	    kx_is_config_command(cmd)) {
+		bool json = s.json;
+
+		for (int k = 1; k < argc && !json; k++)
+			json = !strcmp(argv[k], "--json");
+		if (json) {
+			kx_errorf("%s has no JSON output (--json)", cmd);
+			rc = KX_EXIT_USAGE;
+			goto out;
+		}
+	}
+	/*
+	 * "-o -" (every command that has -o): the file goes to standard
+	 * output, so what the command prints there goes to standard error.
+	 */
+	if (strcmp(cmd, "conf") && !kx_is_config_command(cmd))
+		for (int k = 1; k + 1 < argc; k++)
+			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
+			    !strcmp(argv[k + 1], "-")) {
+				kx_output_reserve_stdout();
+				break;
+			}
 	if (!strcmp(cmd, "conf"))
 		rc = kx_cmd_conf(&s, argc, argv);
 	else if (kx_is_config_command(cmd))

@@ -29,7 +29,9 @@ const char kx_global_options_help[] =
 "                        sets ARCH and SRCARCH as the kernel Makefile does\n"
 "      --config FILE     the .config to read/write (default $KCONFIG_CONFIG or .config)\n"
 "      --kconfig FILE    top Kconfig file, relative to the tree (default Kconfig)\n"
-"      --json            machine-readable output (where supported)\n"
+"      --json            machine-readable output (docs/json-schema.md); the\n"
+"                        commands without one (preflight, build, xl-cfg, the\n"
+"                        conf modes) refuse it with exit 2\n"
 "  -q, --quiet           fewer messages;  -v, --verbose: more\n"
 "      --no-cache        do not use the persistent $(shell,...) probe cache nor\n"
 "                        the model cache (also: KX_NO_CACHE=1; KX_PROBE_CACHE_MAX=N\n"
@@ -58,14 +60,40 @@ void kx_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * Prints a diagnostic as it is added.  conf's own messages keep conf's form
+ * (in the drop-in and for located diagnostics: "FILE:LINE:..."); an error
+ * the tool adds without a location gets the "kxen-config: " of every other
+ * error line.
+ */
+static void echo_diag(const struct kx_diag *d, void *ctx)
+{
+	const struct kx_session *s = ctx;
+
+	if (!s->dropin && d->level == KX_DIAG_ERROR && !d->file)
+		fputs("kxen-config: ", stderr);
+	kx_diags_echo_file(d, stderr);
+}
+
+int kx_write_user_file(const char *path, const char *text, size_t len, unsigned flags)
+{
+	struct kx_part part = { text, len };
+	int err = kx_write_output(path, &part, 1, flags);
+
+	if (err == 0)
+		return 0;
+	kx_errorf("cannot write %s: %s", path, kx_output_strerror(err));
+	return KX_EXIT_USAGE;
+}
+
 void kx_session_init(struct kx_session *s)
 {
 	const char *nc = getenv("KX_NO_CACHE");
 
 	memset(s, 0, sizeof(*s));
 	kx_diags_init(&s->diags);
-	s->diags.echo = kx_diags_echo_file;
-	s->diags.echo_ctx = stderr;
+	s->diags.echo = echo_diag;
+	s->diags.echo_ctx = s;
 	s->probes = KX_PROBES_RUN;
 	s->no_cache = nc && *nc && strcmp(nc, "0");
 }
@@ -237,13 +265,13 @@ int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
 
 char *kx_cache_dir(const char *sub)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *home = kx_cache_home(), *dir;
 
-	if (x && *x)
-		return kx_xasprintf("%s/kxen-config/%s", x, sub);
-	if (home && *home)
-		return kx_xasprintf("%s/.cache/kxen-config/%s", home, sub);
-	return NULL;
+	if (!home)
+		return NULL;
+	dir = kx_xasprintf("%s/kxen-config/%s", home, sub);
+	free(home);
+	return dir;
 }
 
 const char *kx_session_config_path(const struct kx_session *s)
@@ -291,6 +319,15 @@ static int open_tree(struct kx_session *s, bool quiet)
 
 	if (s->tree)
 		return 0;
+	/* contradictions are errors, never a silent choice */
+	if (s->git_rev && !s->git_repo) {
+		kx_errorf("--rev %s needs --git REPO (the repository to read it from)", s->git_rev);
+		return KX_EXIT_USAGE;
+	}
+	if (s->git_repo && s->srctree) {
+		kx_errorf("--git %s and -C %s name two trees: give one", s->git_repo, s->srctree);
+		return KX_EXIT_USAGE;
+	}
 	if (s->git_repo) {
 		err = kx_tree_open_git(&s->tree, s->git_repo, s->git_rev);
 		if (err < 0) {

@@ -14,7 +14,7 @@
 #include "parser/shell.h"
 #include "parser/tree.h"
 
-/* exit codes (DESIGN.md §1) */
+/* exit codes (the man page, EXIT STATUS) */
 enum {
 	KX_EXIT_OK = 0,
 	KX_EXIT_NO = 1,		/* the answer is "no" */
@@ -100,6 +100,16 @@ const char *kx_session_config_path(const struct kx_session *s);
 
 /* Prints "kxen-config: " + message to stderr. */
 void kx_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Writes 'text' to the file the user named, through kx_write_output() (see
+ * util.h: "-" is stdout, links are followed, devices and FIFOs are written
+ * through, a regular file is replaced atomically, KX_OUT_KEEP_OLD keeps
+ * PATH.old).  Returns 0, or prints "kxen-config: cannot write PATH: reason"
+ * and returns KX_EXIT_USAGE: every failure to write is caused by the
+ * user's environment (a missing directory, permissions, a full disk).
+ */
+int kx_write_user_file(const char *path, const char *text, size_t len, unsigned flags);
 
 /* The persistent cache directory ($XDG_CACHE_HOME/kxen-config/...). */
 char *kx_cache_dir(const char *sub);

@@ -5,7 +5,7 @@
  *
  * `make olddefconfig` runs `scripts/kconfig/conf --olddefconfig Kconfig`
  * with an environment make exports: srctree, ARCH, SRCARCH, KERNELVERSION,
- * CC, LD, CC_VERSION_TEXT, ... (see DESIGN.md §3).  kx_env holds such an
+ * CC, LD, CC_VERSION_TEXT, ... (docs/ARCHITECTURE.md, parser/).  kx_env holds such an
  * environment (an ordered name=value map, independent of the process
  * environment), and kx_env_derive() turns the process environment into
  * the one make gives conf, with make's precedence between the command

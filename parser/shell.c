@@ -1343,25 +1343,6 @@ static int load_replay(struct kx_shell *sh, const char *file)
 	return 0;
 }
 
-/* mkdir -p; returns true when 'dir' is a directory afterwards. */
-static bool make_dirs(const char *dir)
-{
-	char *tmp = kx_xstrdup(dir), *p;
-	struct stat st;
-	bool ok;
-
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		(void)mkdir(tmp, 0755);
-		*p = '/';
-	}
-	(void)mkdir(tmp, 0755);
-	ok = stat(tmp, &st) == 0 && S_ISDIR(st.st_mode);
-	free(tmp);
-	return ok;
-}
 
 /* ---- public interface ------------------------------------------------------ */
 
@@ -1400,7 +1381,7 @@ int kx_shell_new(struct kx_shell **out, struct kx_env *env,
 			sh->cwd_abs = kx_xstrdup(".");
 	}
 	if (opts && opts->cache_dir && *opts->cache_dir &&
-	    make_dirs(opts->cache_dir)) {
+	    kx_mkdir_p(opts->cache_dir, 0755) == 0) {
 		sh->cache_dir = kx_xstrdup(opts->cache_dir);
 		sh->st.cache_enabled = true;
 	}

@@ -606,23 +606,6 @@ static size_t cache_max(void)
 	return n > 0 ? (size_t)n : 16;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char *p = kx_xstrdup(dir);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			free(p);
-			return KX_EIO;
-		}
-		*s = '/';
-	}
-	free(p);
-	return mkdir(dir, 0777) < 0 && errno != EEXIST ? KX_EIO : 0;
-}
 
 int kx_snapshot_save(const struct kx_kconfig *kc, struct kx_tree *tree,
 		     const struct kx_load_opts *o, const char *top,
@@ -684,7 +667,7 @@ int kx_snapshot_save(const struct kx_kconfig *kc, struct kx_tree *tree,
 		parts[np - 1].data = trailer.s;
 		parts[np - 1].len = trailer.len;
 
-		err = mkdir_p(o->snapshot_dir);
+		err = kx_mkdir_p(o->snapshot_dir, 0777);
 		if (err < 0)
 			goto out;
 		path = snap_path(o->snapshot_dir, &key);

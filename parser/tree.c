@@ -56,7 +56,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,39 +309,6 @@ static char *split_parent(const char *path, const char **name)
 	return kx_xstrndup(path, (size_t)(slash - path));
 }
 
-/* mkdir -p; returns 0 or -1 with errno set. */
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char *p = kx_xstrdup(path), *s;
-	int ret = 0;
-	char c;
-
-	for (s = *p ? p + 1 : p; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			ret = -1;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	if (ret == 0) {
-		struct stat st;
-
-		if (stat(path, &st) < 0)
-			ret = -1;
-		else if (!S_ISDIR(st.st_mode)) {
-			errno = ENOTDIR;
-			ret = -1;
-		}
-	}
-	free(p);
-	return ret;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -1085,37 +1051,20 @@ void kx_tree_list_free(char **names, size_t n)
 
 /* ---- the disk mirror ---------------------------------------------------- */
 
-/* $XDG_CACHE_HOME (absolute only, per the XDG spec) or ~/.cache; NULL
- * when there is no home directory.  Caller frees. */
-static char *cache_home(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-
-	if (x && x[0] == '/')
-		return kx_xstrdup(x);
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? pw->pw_dir : NULL;
-	}
-	return home && *home ? kx_xasprintf("%s/.cache", home) : NULL;
-}
-
 const char *kx_tree_disk_root(struct kx_tree *t)
 {
 	char *base, *dir, *real;
 
 	if (t->disk_root || t->failed)
 		return t->disk_root;
-	base = cache_home();
+	base = kx_cache_home();
 	if (!base) {
 		set_err(t, "no cache directory: XDG_CACHE_HOME and HOME unset");
 		return NULL;
 	}
 	dir = kx_xasprintf("%s/kxen-config/git/%s", base, t->commit_id);
 	free(base);
-	if (mkdir_p(dir, 0755) < 0) {
+	if (kx_mkdir_p(dir, 0755) < 0) {
 		/* keep the path: kx_tree_materialize() reports the failure */
 		set_err(t, "%s: %s", dir, strerror(errno));
 		t->disk_root = dir;
@@ -1218,7 +1167,7 @@ static int extract_dir(struct kx_tree *t, const char *path)
 		return err;
 	dir = *path ? kx_xasprintf("%s/%s", t->disk_root, path) :
 		      kx_xstrdup(t->disk_root);
-	if (mkdir_p(dir, 0755) < 0) {
+	if (kx_mkdir_p(dir, 0755) < 0) {
 		set_err(t, "%s: %s", dir, strerror(errno));
 		err = KX_EIO;
 		goto out;

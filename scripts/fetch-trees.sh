@@ -32,7 +32,9 @@ kernel tree to \$KX_CACHE/src/linux-source-X and Debian's configs to
   --refresh   for a downloaded release, ask the archive again and re-extract when
               the package version changed
 KX_CACHE is $KX_CACHE
-Environment: KX_DEBIAN_MIRROR overrides the archive URI (default: the machine's).
+Environment: KX_DEBIAN_MIRROR overrides the archive URI (default: the machine's);
+KX_TREES_STRICT=1 makes a tree with build products in it (.config, include/config,
+...: a test ran make or conf inside it) an error instead of a warning and a clean-up.
 Exit: 0 ok, 2 usage or environment error.
 EOF
 }
@@ -257,6 +259,10 @@ clean_tree() {
 	shopt -u nullglob
 	for f in "${found[@]}"; do
 		[[ -e $f ]] || continue
+		# CI's tests run with KX_TREES_STRICT=1: a test that wrote into a tree is found
+		# (the next one to fetch the trees fails), not cleaned away silently
+		[[ -z ${KX_TREES_STRICT:-} ]] ||
+			kx_die "${f#"$dir"/} in $dir: something ran make or conf inside the tree (KX_TREES_STRICT)"
 		kx_log "warning: removing ${f#"$dir"/} from $dir: something ran make or conf inside the tree"
 		rm -rf "$f"
 	done

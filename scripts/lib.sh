@@ -8,7 +8,10 @@
 #   Everything taken from the kernel lives under $KX_CACHE, never in the repository.
 
 KX_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KX_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
+# The cache home, the program's rule (util.h kx_cache_home): $XDG_CACHE_HOME when it
+# is absolute (the XDG spec ignores a relative one), else ~/.cache.
+if [[ ${XDG_CACHE_HOME:-} == /* ]]; then KX_CACHE_HOME=$XDG_CACHE_HOME; else KX_CACHE_HOME=$HOME/.cache; fi
+KX_CACHE=$KX_CACHE_HOME/kxen-config
 # The PATH given to the kernel's make and to conf: fixed, so that the result does not
 # depend on whatever a developer has in ~/.cargo/bin (rustc changes RUSTC_VERSION_TEXT).
 KX_ORACLE_PATH=${KX_ORACLE_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
@@ -85,7 +88,7 @@ kx_conf_path_wrapper() {
 	[[ -n $opath ]] || kx_die "no PATH in conf's environment (scripts/oracle-env.sh 6.12 x86_64)"
 	cat >"$1/kxen-config-env" <<EOF
 #!/bin/sh
-exec env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}" \\
+exec env -i PATH="$opath" HOME="$HOME" XDG_CACHE_HOME="$KX_CACHE_HOME" \\
 	"$KX_REPO/kxen-config" "\$@"
 EOF
 	chmod +x "$1/kxen-config-env"

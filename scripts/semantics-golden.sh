@@ -59,7 +59,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
+# the program's cache home (util.h kx_cache_home): an absolute $XDG_CACHE_HOME, else ~/.cache
+if [[ ${XDG_CACHE_HOME:-} == /* ]]; then cache=$XDG_CACHE_HOME/kxen-config; else cache=$HOME/.cache/kxen-config; fi
 declare -A oracle
 for v in $all_versions; do
 	tree=$cache/src/linux-source-$v

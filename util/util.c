@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,15 +449,34 @@ int kx_read_file(char **data, size_t *len, const char *path)
 {
 	struct kx_buf b = KX_BUF_INIT;
 	char tmp[65536];
+	struct stat st;
 	ssize_t n;
 	int fd, err = 0;
 
 	*data = NULL;
 	if (len)
 		*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? KX_ENOTFOUND : KX_EIO;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = EISDIR;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		err = EINVAL;	/* a socket or block device is no text input */
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > KX_INPUT_MAX) {
+		err = EFBIG;
+		goto out;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	for (;;) {
 		n = read(fd, tmp, sizeof(tmp));
 		if (n < 0) {
@@ -467,13 +487,19 @@ int kx_read_file(char **data, size_t *len, const char *path)
 		}
 		if (n == 0)
 			break;
+		/* an endless input (/dev/zero, a pipe that never ends) stops here */
+		if (b.len + (size_t)n > KX_INPUT_MAX) {
+			err = EFBIG;
+			break;
+		}
 		kx_buf_add(&b, tmp, (size_t)n);
 	}
+out:
 	close(fd);
 	if (err) {
 		kx_buf_free(&b);
 		errno = err;
-		return KX_EIO;
+		return err == EFBIG ? KX_ELIMIT : KX_EIO;	/* EFBIG: "File too large" */
 	}
 	if (len)
 		*len = b.len;
@@ -586,6 +612,182 @@ fail_nofd:
 	free(tmp);
 	errno = saved;
 	return KX_EIO;
+}
+
+/*
+ * Follows 'path' through symbolic links (at most 40, as the kernel does) to the
+ * name the data must go to: the link's target, also when it does not exist
+ * yet.  Returns a new string, or NULL with errno set (ELOOP).
+ */
+static char *follow_links(const char *path)
+{
+	char *p = kx_xstrdup(path);
+
+	for (int hops = 0; hops < 40; hops++) {
+		struct stat st;
+		char target[4096];
+		ssize_t n;
+
+		if (lstat(p, &st) < 0 || !S_ISLNK(st.st_mode))
+			return p;
+		n = readlink(p, target, sizeof(target) - 1);
+		if (n < 0) {
+			free(p);
+			return NULL;
+		}
+		target[n] = '\0';
+		if (target[0] != '/' && strchr(p, '/')) {
+			char *q = kx_xasprintf("%.*s/%s", (int)(strrchr(p, '/') - p), p, target);
+
+			free(p);
+			p = q;
+		} else {
+			free(p);
+			p = kx_xstrdup(target);
+		}
+	}
+	free(p);
+	errno = ELOOP;
+	return NULL;
+}
+
+/* Writes the parts through an open descriptor (stdout, a device, a FIFO). */
+static int write_through(int fd, const struct kx_part *parts, size_t nparts)
+{
+	for (size_t i = 0; i < nparts; i++)
+		if (write_all(fd, parts[i].data, parts[i].len) < 0)
+			return KX_EIO;
+	return 0;
+}
+
+/* where "-" writes: stdout, or a copy of it (kx_output_reserve_stdout) */
+static int stdout_fd = STDOUT_FILENO;
+
+void kx_output_reserve_stdout(void)
+{
+	int fd;
+
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
+		stdout_fd = fd;
+}
+
+int kx_write_output(const char *path, const struct kx_part *parts, size_t nparts,
+		    unsigned flags)
+{
+	struct stat st;
+	char *real, *old;
+	int fd, err, saved;
+
+	if (!strcmp(path, "-")) {
+		fflush(stdout);
+		return write_through(stdout_fd, parts, nparts);
+	}
+	if (!*path) {
+		errno = ENOENT;
+		return KX_EIO;
+	}
+	real = follow_links(path);
+	if (!real)
+		return KX_EIO;
+	if (stat(real, &st) < 0) {
+		st.st_mode = S_IFREG;	/* a new file */
+	} else if (S_ISDIR(st.st_mode)) {
+		free(real);
+		errno = EISDIR;
+		return KX_EIO;
+	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		/*
+		 * Written through, never replaced: /dev/null, /dev/stdout, a
+		 * terminal, a pipe from >(cmd).  O_NONBLOCK: a FIFO nobody
+		 * reads is an error (ENXIO), not a hang.
+		 */
+		fd = open(real, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+		free(real);
+		if (fd < 0)
+			return KX_EIO;
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		err = write_through(fd, parts, nparts);
+		saved = errno;
+		if (close(fd) < 0 && !err) {
+			saved = errno;
+			err = KX_EIO;
+		}
+		errno = saved;
+		return err;
+	} else if (!S_ISREG(st.st_mode)) {
+		free(real);
+		errno = EINVAL;	/* a socket or block device: refused */
+		return KX_EDENIED;
+	}
+	old = flags & KX_OUT_KEEP_OLD ? kx_xasprintf("%s.old", real) : NULL;
+	err = kx_write_file_atomic_parts(real, parts, nparts,
+					 old && stat(real, &st) == 0 ? old : NULL,
+					 !(flags & KX_OUT_NOSYNC));
+	saved = errno;
+	free(old);
+	free(real);
+	errno = saved;
+	return err;
+}
+
+int kx_write_output_text(const char *path, const char *text, unsigned flags)
+{
+	struct kx_part part = { text, strlen(text) };
+
+	return kx_write_output(path, &part, 1, flags);
+}
+
+const char *kx_output_strerror(int err)
+{
+	if (err == KX_EDENIED)
+		return "not a regular file, character device or FIFO (refused)";
+	if (errno == ENXIO)
+		return "a FIFO that no process reads";
+	return strerror(errno);
+}
+
+int kx_mkdir_p(const char *path, unsigned mode)
+{
+	char *p = kx_xstrdup(path);
+	struct stat st;
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			free(p);
+			return KX_EIO;
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(path, (mode_t)mode) < 0 && errno != EEXIST)
+		return KX_EIO;
+	if (stat(path, &st) < 0)
+		return KX_EIO;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return KX_EIO;
+	}
+	return 0;
+}
+
+char *kx_cache_home(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (x && x[0] == '/')
+		return kx_xstrdup(x);
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home && *home ? kx_xasprintf("%s/.cache", home) : NULL;
 }
 
 void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,

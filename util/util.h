@@ -3,7 +3,7 @@
  * util.h - small shared utilities: error codes, growable strings, arenas,
  * diagnostics.
  *
- * Conventions (see docs/HACKING.md): functions return 0 or a negative KX_E*
+ * Conventions (docs/ARCHITECTURE.md): functions return 0 or a negative KX_E*
  * code; out-parameters come first; the caller owns what a function returns
  * unless the comment says the memory belongs to an arena.
  */
@@ -160,7 +160,18 @@ void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,
 
 /* ---- small file helpers ---------------------------------------------------- */
 
-/* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
+/* The largest input file read (configs, fragments, policies): 64 MiB. */
+#define KX_INPUT_MAX ((size_t)64 << 20)
+
+/*
+ * Reads a whole file; *data is NUL-terminated (the NUL is not counted).
+ * Regular files, FIFOs and character devices are read (a FIFO without a
+ * writer reads as empty, it does not hang); a directory, socket or block
+ * device is refused (KX_EIO, errno EISDIR or EINVAL).  An input of more
+ * than KX_INPUT_MAX bytes (also an endless one, /dev/zero) is KX_ELIMIT
+ * with errno EFBIG.  A missing file is KX_ENOTFOUND; other failures KX_EIO
+ * with errno set.
+ */
 int kx_read_file(char **data, size_t *len, const char *path);
 
 /*
@@ -183,6 +194,56 @@ struct kx_part {
 };
 int kx_write_file_atomic_parts(const char *path, const struct kx_part *parts,
 			       size_t nparts, const char *backup, bool sync);
+
+/*
+ * The output writer of every command that writes a file the user named
+ * (-o FILE, the default .config of merge, ...); conf's own .config writing
+ * (KCONFIG_CONFIG in the conf modes) keeps conf's behaviour instead, see
+ * analyzer/confdata.c.  By what 'path' is:
+ *   "-"                   standard output
+ *   a symbolic link       followed: what it points to is written (also a
+ *                         target that does not exist yet); the link stays
+ *   a regular file, or    written atomically: a temporary file in the same
+ *   nothing yet           directory, fsync (unless KX_OUT_NOSYNC), rename;
+ *                         with KX_OUT_KEEP_OLD the previous file is kept as
+ *                         PATH.old (PATH: after following links)
+ *   a character device    written through, never replaced (/dev/null, a
+ *   or a FIFO             terminal, >(cmd)); a FIFO nobody reads fails
+ *                         with ENXIO instead of hanging
+ *   a directory           KX_EIO, errno EISDIR
+ *   a socket, a block     refused: KX_EDENIED
+ *   device
+ * On failure nothing was replaced; returns KX_EIO with errno set (the
+ * user's environment: a missing directory, permissions, a full disk) or
+ * KX_EDENIED; kx_output_strerror() says which in words.
+ */
+enum { KX_OUT_KEEP_OLD = 1, KX_OUT_NOSYNC = 2 };
+int kx_write_output(const char *path, const struct kx_part *parts, size_t nparts,
+		    unsigned flags);
+int kx_write_output_text(const char *path, const char *text, unsigned flags);
+/*
+ * From now on "-" writes to the standard output of the process as it is
+ * now, and the stdout of printf & co. goes to standard error (the output
+ * file owns stdout).
+ */
+void kx_output_reserve_stdout(void);
+/* The reason of a kx_write_output() failure (reads errno: call it first). */
+const char *kx_output_strerror(int err);
+
+/*
+ * mkdir -p: creates 'path' and the directories leading to it (mode 'mode',
+ * less the umask).  Returns 0 when 'path' is a directory afterwards, else
+ * KX_EIO with errno set (ENOTDIR when something else is in the way).
+ */
+int kx_mkdir_p(const char *path, unsigned mode);
+
+/*
+ * The user's cache home, the one rule of the whole program: $XDG_CACHE_HOME
+ * when it is an absolute path (the XDG spec ignores a relative one), else
+ * $HOME/.cache, else the passwd entry's home + /.cache; NULL when there is
+ * none.  The caller frees the string.  (scripts/lib.sh follows the same rule.)
+ */
+char *kx_cache_home(void);
 
 /* ---- JSON output ---------------------------------------------------------- */
 

@@ -227,6 +227,16 @@ if ! grep -E '^ +Xen +0x' "$work/notes.txt" | grep -qE '0x00000012|PHYS32_ENTRY'
 	fail "vmlinux has no XEN_ELFNOTE_PHYS32_ENTRY (0x12) note: QEMU/Xen cannot enter it as PVH"
 fi
 say "vmlinux has $(grep -cE '^ +Xen +0x' "$work/notes.txt") Xen ELF notes, including PHYS32_ENTRY (0x12)"
+# kxen-config's own ELF note reader on this real vmlinux: the unit test that needs
+# one (test_image__xen_notes_real_vmlinux), and xl-cfg's PVH entry check
+make -C "$KX_REPO" -s build/tests/test_image >/dev/null || fail "cannot build test_image"
+KX_TEST_VMLINUX=$vmlinux "$KX_REPO/build/tests/test_image" >"$work/test_image.log" 2>&1 ||
+	{ cat "$work/test_image.log" >&2; fail "test_image with KX_TEST_VMLINUX=$vmlinux failed"; }
+! grep -q '^SKIP' "$work/test_image.log" || fail "test_image skipped with KX_TEST_VMLINUX set"
+"$KX_REPO/kxen-config" xl-cfg --kernel "$vmlinux" -o "$work/xl.cfg" 2>"$work/xlcfg.err" ||
+	fail "xl-cfg --kernel $vmlinux: $(cat "$work/xlcfg.err")"
+! grep -q 'no Xen PVH entry point' "$work/xlcfg.err" || fail "xl-cfg does not see the PVH entry of $vmlinux"
+say "kxen-config reads the same notes (test_image with this vmlinux, xl-cfg's PVH check)"
 
 # ---- 5. the initramfs ---------------------------------------------------------------
 initrd=$work/initramfs.cpio.gz

@@ -10,8 +10,9 @@
 #      OUT unchanged: the closure holds for the reference, not only for our evaluator;
 #   3. on conf's output every item of the profile holds (`check --json`), so every
 #      required item is y;
-#   4. the answer is 1-minimal: the base plus all changes but one, for each change,
-#      merged as user values and evaluated, no longer satisfies the profile.
+#   4. the written config is exactly the base plus the listed changes (merged as user
+#      values and evaluated), and the answer is 1-minimal: the base plus all changes
+#      but one, for each change, no longer satisfies the profile.
 # Also: an impossible target (64-bit-only XEN_PV on i386) is reported as impossible
 # with the blocking Kconfig lines and exit status 1; string/int/hex requests are
 # resolved (prompt prerequisites, then the value) and conf agrees, an out-of-range int
@@ -82,6 +83,22 @@ for v in $which; do
 			mapfile -t changes < <(python3 -c 'import json,sys
 for c in json.load(open(sys.argv[1]))["changes"]:
     print("%s=%s" % (c["symbol"], c["value"]))' "$out.json")
+			# the written config is the base plus the listed changes, nothing else
+			# (an unlisted extra line would pass the minimality check below)
+			for c in "${changes[@]}"; do
+				if [[ ${c#*=} == n ]]; then
+					echo "# CONFIG_${c%%=*} is not set"
+				else
+					echo "CONFIG_$c"
+				fi
+			done >"$work/all.frag"
+			"$kx" -q -C "$src" --arch "$arch" merge "$work/base.config" "$work/all.frag" \
+				-o "$work/all.config" >/dev/null 2>&1 || true
+			if ! cmp -s "$work/all.config" "$out"; then
+				bad "$name: the written config is not the base plus the listed changes:"
+				diff "$work/all.config" "$out" | head -n 10
+				continue
+			fi
 			nonmin=""
 			for ((i = 0; i < ${#changes[@]}; i++)); do
 				frag=$work/drop.frag

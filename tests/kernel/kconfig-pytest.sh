@@ -18,7 +18,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/kxen-config
+# the program's cache home (util.h kx_cache_home): an absolute $XDG_CACHE_HOME, else ~/.cache
+if [[ ${XDG_CACHE_HOME:-} == /* ]]; then cache=$XDG_CACHE_HOME/kxen-config; else cache=$HOME/.cache/kxen-config; fi
 which=${1:-all}
 [ "$which" = all ] && which="5.10 6.1 6.12 7.3"
 

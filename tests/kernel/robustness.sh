@@ -17,6 +17,11 @@
 #      file without write permission
 #   5. KCONFIG_OVERWRITECONFIG: in place (inode and symlink kept), and on a
 #      full disk the file is left untouched
+#   6. the -o of every analysis command that writes (merge, merge -m,
+#      closure, xl-cfg): a private /dev/full and /dev/null node (mknod in
+#      the scratch directory, never the system's /dev), a FIFO with and
+#      without a reader, a symlink, a missing and a read-only directory,
+#      RLIMIT_FSIZE; "-o -"; and endless, huge and directory inputs
 # Every failure must exit non-zero with a message naming the file, the old
 # .config intact and no temporary file left behind (except after SIGKILL).
 #
@@ -137,11 +142,15 @@ if kx allyesconfig "$d/.config" >/dev/null 2>&1 && cmp -s "$d/.config" "$work/ye
 else
 	bad "a run after SIGKILL leftovers failed"
 fi
-# a leftover with this very pid's name (pid reuse) is replaced, not followed
-ln -sf /nonexistent/target "$d/.config.kxtmp.$$"
-if (exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allnoconfig >/dev/null 2>&1) &&
-	cmp -s "$d/.config" "$work/no.config"; then
-	ok "stale temporary name"
+# a leftover with this very pid's name (pid reuse) is replaced, not followed: the
+# subshell plants it under its own pid ($BASHPID), which exec gives the program
+rm -f "$d/.config.kxtmp.*"
+if (ln -sf "$work/planted-target" "$d/.config.kxtmp.$BASHPID" &&
+	exec "$prog" -C "$tree" --probes=deny --config "$d/.config" allnoconfig >/dev/null 2>&1) &&
+	cmp -s "$d/.config" "$work/no.config" && [[ ! -e $work/planted-target ]]; then
+	ok "stale temporary name (a symlink at the program's own temporary name)"
+else
+	bad "stale temporary name: the run failed, or wrote through the planted symlink"
 fi
 rm -f "$d"/.config.kxtmp.*
 
@@ -303,6 +312,128 @@ if ((rc != 0)) && grep -q "missing/defconfig: No such file or directory" "$work/
 else
 	bad "savedefconfig into a missing directory: exit $rc, $(cat "$work/err")"
 fi
+
+# ---- 6. the -o of the analysis commands (util.h, kx_write_output)
+d=$work/outs
+mkdir -p "$d"
+echo 'CONFIG_B=y' >"$d/frag"
+# out_cmd NAME FILE: run command NAME writing to FILE
+out_cmd() {
+	case $1 in
+	merge) "$prog" -C "$tree" --probes=deny merge allnoconfig "$d/frag" -o "$2" ;;
+	merge-m) "$prog" -C "$tree" --probes=deny merge -m allnoconfig "$d/frag" -o "$2" ;;
+	closure) "$prog" -C "$tree" --probes=deny closure B=y --base allnoconfig -o "$2" ;;
+	xl-cfg) "$prog" xl-cfg -q --kernel /bin/true -o "$2" ;;
+	esac
+}
+# expect_out CMD WHAT FILE RC GREP: CMD's exit status is RC, its stderr matches GREP
+expect_out() {
+	local c=$1 what=$2 f=$3 want=$4 re=$5 rc=0
+	timeout 60 bash -c "$(declare -f out_cmd); d=$d prog=$prog tree=$tree out_cmd $c $f" \
+		>"$work/out" 2>"$work/err" || rc=$?
+	if ((rc != want)); then
+		bad "$c -o $what: exit $rc, not $want: $(head -2 "$work/err")"
+	elif [[ -n $re ]] && ! grep -q -- "$re" "$work/err"; then
+		bad "$c -o $what: stderr lacks '$re': $(head -2 "$work/err")"
+	else
+		ok "$c -o $what (exit $rc)"
+		return 0
+	fi
+	return 1
+}
+for c in merge merge-m closure xl-cfg; do
+	rm -rf "${d:?}/$c"
+	mkdir -p "$d/$c"
+	e=$d/$c
+	mknod "$e/full" c 1 7 && mknod "$e/null" c 1 3 || { bad "mknod in $e"; continue; }
+	expect_out $c "a full device" "$e/full" 2 "cannot write $e/full: No space left on device" &&
+		{ [[ -c $e/full && ! -e $e/full.old ]] || bad "$c: the device node was replaced"; }
+	expect_out $c "a null device" "$e/null" 0 "" &&
+		{ [[ -c $e/null ]] || bad "$c: /dev/null node replaced"; }
+	mkfifo "$e/fifo"
+	expect_out $c "a FIFO nobody reads" "$e/fifo" 2 "a FIFO that no process reads"
+	timeout 60 cat "$e/fifo" >"$e/from-fifo" &
+	sleep 0.2
+	expect_out $c "a FIFO with a reader" "$e/fifo" 0 "" &&
+		{ wait $! || true; [[ -p $e/fifo && -s $e/from-fifo ]] || bad "$c: the FIFO was not written through"; }
+	echo old >"$e/target"
+	ln -s target "$e/link"
+	expect_out $c "a symlink" "$e/link" 0 "" &&
+		{ [[ -L $e/link ]] && ! grep -qx old "$e/target" || bad "$c: the symlink was not followed"; }
+	expect_out $c "a missing directory" "$e/missing/x" 2 "cannot write $e/missing/x: No such file or directory"
+	expect_out $c "a directory" "$e" 2 "Is a directory"
+	echo old >"$e/kept"
+	rc=0
+	# (stderr through a pipe: the limit applies to files, also to the log)
+	(trap "" XFSZ; ulimit -f 0; out_cmd $c "$e/kept") >/dev/null 2> >(cat >"$work/err") || rc=$?
+	wait $! 2>/dev/null || true
+	if ((rc == 2)) && grep -qx old "$e/kept" && no_tmp "$e" && grep -q 'File too large' "$work/err"; then
+		ok "$c -o with RLIMIT_FSIZE: old file kept, exit 2"
+	else
+		bad "$c -o with RLIMIT_FSIZE: exit $rc, $(cat "$e/kept"), $(head -1 "$work/err")"
+	fi
+	no_tmp "$e" || bad "$c: temporary files left in $e"
+done
+if mkdir -p "$work/ro2" && mount -t tmpfs -o size=1m tmpfs "$work/ro2" 2>/dev/null; then
+	mounts+=("$work/ro2")
+	mount -o remount,ro "$work/ro2"
+	for c in merge closure xl-cfg; do
+		expect_out $c "a read-only directory" "$work/ro2/x" 2 "Read-only file system"
+	done
+	umount "$work/ro2" && unset 'mounts[-1]'
+else
+	skipped "-o into a read-only directory: cannot mount a tmpfs here"
+fi
+# -o -: standard output
+if "$prog" -C "$tree" --probes=deny merge -m allnoconfig "$d/frag" -o - >"$d/stdout" 2>"$d/stderr" &&
+	grep -qx 'CONFIG_B=y' "$d/stdout" && ! grep -q 'Merging' "$d/stdout" &&
+	grep -q 'Merging' "$d/stderr" && [[ ! -e ./- ]]; then
+	ok "merge -m -o -: the file on standard output, the messages on standard error"
+else
+	bad "merge -m -o -"
+fi
+# contradictory options are errors, not a silent choice
+rc=0
+"$prog" -C "$tree" --rev HEAD find B >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q -- '--rev HEAD needs --git' "$work/err" && ok "--rev without --git: exit 2" ||
+	bad "--rev without --git: exit $rc, $(cat "$work/err")"
+rc=0
+"$prog" -C "$tree" --git "$tree" find B >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q 'name two trees' "$work/err" && ok "--git with -C: exit 2" ||
+	bad "--git with -C: exit $rc, $(cat "$work/err")"
+# --json where a command has no JSON output: refused, exit 2
+for c in "xl-cfg --kernel /bin/true" "-C $tree --probes=deny olddefconfig"; do
+	rc=0
+	# shellcheck disable=SC2086 # word splitting intended
+	"$prog" --json $c >/dev/null 2>"$work/err" || rc=$?
+	if ((rc == 2)) && grep -q 'has no JSON output' "$work/err"; then
+		ok "--json refused: $c"
+	else
+		bad "--json $c: exit $rc, $(cat "$work/err")"
+	fi
+done
+# inputs: endless, huge, not a file -> exit 2 at once, with the reason
+truncate -s 65M "$d/huge"
+mkfifo "$d/nowriter"
+for in in /dev/zero "$d/huge" "$d" "$d/nowriter"; do
+	for how in config fragment base; do
+		rc=0
+		case $how in
+		config) timeout 60 "$prog" -C "$tree" --probes=deny --config "$in" why B ;;
+		fragment) timeout 60 "$prog" -C "$tree" --probes=deny merge -m allnoconfig "$in" -o "$d/m.out" ;;
+		base) timeout 60 "$prog" -C "$tree" --probes=deny closure B=y --base "$in" ;;
+		esac >/dev/null 2>"$work/err" || rc=$?
+		if [[ $in == "$d/nowriter" ]]; then
+			# a FIFO without a writer reads as empty: no hang
+			((rc != 124)) && ok "$how from a FIFO without a writer: no hang (exit $rc)" ||
+				bad "$how from a FIFO without a writer: hung"
+		elif ((rc == 2)) && grep -q "$in: \(File too large\|Is a directory\)\|$in': \(File too large\|Is a directory\)" "$work/err"; then
+			ok "$how $in: exit 2, $(head -1 "$work/err")"
+		else
+			bad "$how $in: exit $rc, $(head -2 "$work/err")"
+		fi
+	done
+done
 
 echo "robustness: $pass passed, $fail failed${skip:+, $skip skipped}"
 ((fail == 0))

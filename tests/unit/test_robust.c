@@ -778,6 +778,88 @@ static int nul_kconfig_child(void *arg)
 	return 0;
 }
 
+/*
+ * kx_read_file: an endless input (/dev/zero) and a directory are errors with
+ * the reason in errno; a FIFO without a writer reads as empty, it does not
+ * hang.
+ */
+static void test_robust__read_file_bounded(void **state)
+{
+	char dir[] = "/tmp/kx-read-XXXXXX", *fifo, *data = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kx_read_file(&data, &len, "/dev/zero"), KX_ELIMIT);
+	assert_int_equal(errno, EFBIG);
+	assert_null(data);
+	assert_int_equal(kx_read_file(&data, &len, dir), KX_EIO);
+	assert_int_equal(errno, EISDIR);
+	fifo = kx_xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(kx_read_file(&data, &len, fifo), 0);
+	assert_int_equal(len, 0);
+	free(data);
+	unlink(fifo);
+	free(fifo);
+	rmdir(dir);
+}
+
+/*
+ * kx_write_output: a regular file is replaced (with .old), a symlink is
+ * followed, a FIFO nobody reads and a directory are errors, and a failed
+ * write leaves the old file as it was.
+ */
+static void test_robust__write_output_targets(void **state)
+{
+	char dir[] = "/tmp/kx-write-XXXXXX", *f, *link, *fifo, *data = NULL;
+	size_t len;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	f = kx_xasprintf("%s/file", dir);
+	link = kx_xasprintf("%s/link", dir);
+	fifo = kx_xasprintf("%s/fifo", dir);
+	assert_int_equal(kx_write_output_text(f, "one\n", KX_OUT_KEEP_OLD), 0);
+	assert_int_equal(kx_write_output_text(f, "two\n", KX_OUT_KEEP_OLD), 0);
+	assert_int_equal(kx_read_file(&data, &len, f), 0);
+	assert_string_equal(data, "two\n");
+	free(data);
+	{
+		char *old = kx_xasprintf("%s.old", f);
+
+		assert_int_equal(kx_read_file(&data, &len, old), 0);
+		assert_string_equal(data, "one\n");
+		free(data);
+		unlink(old);
+		free(old);
+	}
+	/* a symlink: followed, the link stays */
+	assert_int_equal(symlink("file", link), 0);
+	assert_int_equal(kx_write_output_text(link, "three\n", 0), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(kx_read_file(&data, &len, f), 0);
+	assert_string_equal(data, "three\n");
+	free(data);
+	/* refused targets: the old file is as it was, nothing left behind */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(kx_write_output_text(fifo, "x\n", 0), KX_EIO);
+	assert_int_equal(errno, ENXIO);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(kx_write_output_text(dir, "x\n", 0), KX_EIO);
+	assert_int_equal(errno, EISDIR);
+	unlink(fifo);
+	unlink(link);
+	unlink(f);
+	assert_int_equal(rmdir(dir), 0);	/* no temporary file left */
+	free(f);
+	free(link);
+	free(fifo);
+}
+
 static void test_robust__binary_kconfig(void **state)
 {
 	struct kx_buf b = KX_BUF_INIT;
@@ -803,6 +885,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_robust__dotconfig_short_last_line_stays_in_buffer),
+		cmocka_unit_test(test_robust__read_file_bounded),
+		cmocka_unit_test(test_robust__write_output_targets),
 		cmocka_unit_test(test_robust__int_choice_v1_reads_config),
 		cmocka_unit_test(test_robust__deep_parentheses),
 		cmocka_unit_test(test_robust__long_operator_chains),

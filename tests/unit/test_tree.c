@@ -784,9 +784,45 @@ static void test_tree__no_leak_into_real_cache(void **state)
 	kx_tree_free(t);
 }
 
+/*
+ * One cache-home rule for the whole program (util.h kx_cache_home): an
+ * absolute $XDG_CACHE_HOME, else $HOME/.cache (a relative XDG_CACHE_HOME is
+ * ignored, as the XDG spec says).
+ */
+static void test_tree__cache_home_rule(void **state)
+{
+	char *saved_x = getenv("XDG_CACHE_HOME") ? kx_xstrdup(getenv("XDG_CACHE_HOME")) : NULL;
+	char *saved_h = getenv("HOME") ? kx_xstrdup(getenv("HOME")) : NULL;
+	char *h;
+
+	(void)state;
+	setenv("HOME", "/home/u", 1);
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	h = kx_cache_home();
+	assert_string_equal(h, "/x/cache");
+	free(h);
+	setenv("XDG_CACHE_HOME", "relative/cache", 1);
+	h = kx_cache_home();
+	assert_string_equal(h, "/home/u/.cache");
+	free(h);
+	unsetenv("XDG_CACHE_HOME");
+	h = kx_cache_home();
+	assert_string_equal(h, "/home/u/.cache");
+	free(h);
+	if (saved_x)
+		setenv("XDG_CACHE_HOME", saved_x, 1);
+	if (saved_h)
+		setenv("HOME", saved_h, 1);
+	else
+		unsetenv("HOME");
+	free(saved_x);
+	free(saved_h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree__cache_home_rule),
 		cmocka_unit_test(test_tree__same_bytes_from_both_back_ends),
 		cmocka_unit_test(test_tree__stat_agrees),
 		cmocka_unit_test(test_tree__list_agrees_and_is_sorted),

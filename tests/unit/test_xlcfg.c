@@ -137,6 +137,39 @@ static void make_elf(const char *path, const uint32_t *types, int ntypes)
 	write_bytes(path, f, 64 + 56 + nsize);
 }
 
+/* The same as an ELF32 little-endian file (an i386 vmlinux). */
+static void make_elf32(const char *path, const uint32_t *types, int ntypes)
+{
+	unsigned char f[512] = { 0 };
+	unsigned char *ph = f + 52, *note = f + 52 + 32;
+	size_t nsize = 0;
+
+	memcpy(f, "\177ELF", 4);
+	f[4] = 1;			/* ELFCLASS32 */
+	f[5] = 1;			/* little endian */
+	f[6] = 1;
+	put_le16(f + 16, 2);		/* ET_EXEC */
+	put_le16(f + 18, 3);		/* i386 */
+	put_le32(f + 20, 1);
+	put_le32(f + 28, 52);		/* e_phoff */
+	put_le16(f + 40, 52);		/* e_ehsize */
+	put_le16(f + 42, 32);		/* e_phentsize */
+	put_le16(f + 44, 1);		/* e_phnum */
+	for (int i = 0; i < ntypes; i++) {
+		unsigned char *n = note + nsize;
+
+		put_le32(n, 4);
+		put_le32(n + 4, 4);
+		put_le32(n + 8, types[i]);
+		memcpy(n + 12, "Xen", 4);
+		nsize += 20;
+	}
+	put_le32(ph, 4);		/* PT_NOTE */
+	put_le32(ph + 4, 52 + 32);	/* p_offset */
+	put_le32(ph + 16, (uint32_t)nsize);	/* p_filesz */
+	write_bytes(path, f, 52 + 32 + nsize);
+}
+
 struct scratch {
 	char dir[64];
 };
@@ -193,6 +226,9 @@ static void make_images(const char *dir)
 	free(p);
 	p = kx_xasprintf("%s/vmlinux-pvh-only", dir);
 	make_elf(p, pvh, 1);
+	free(p);
+	p = kx_xasprintf("%s/vmlinux-i386", dir);
+	make_elf32(p, both, 3);
 	free(p);
 }
 
@@ -367,6 +403,11 @@ static void test_xlcfg__probe_image_layouts(void **state)
 	p = kx_xasprintf("%s/vmlinux-pv-only", s->dir);
 	assert_int_equal(kx_xlcfg_probe_kernel(&caps, p), 0);
 	assert_int_equal(caps, KX_XL_KERNEL_ELF | KX_XL_KERNEL_PV);
+	free(p);
+	/* an i386 vmlinux is ELF32: its notes are read too */
+	p = kx_xasprintf("%s/vmlinux-i386", s->dir);
+	assert_int_equal(kx_xlcfg_probe_kernel(&caps, p), 0);
+	assert_int_equal(caps, KX_XL_KERNEL_ELF | KX_XL_KERNEL_PV | KX_XL_KERNEL_PVH);
 	free(p);
 	p = kx_xasprintf("%s/fs.img", s->dir);
 	assert_int_equal(kx_xlcfg_probe_kernel(&caps, p), 0);
