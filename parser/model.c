@@ -324,11 +324,6 @@ bool kx_expr_is_yes(const struct kx_kconfig *kc, const struct kx_expr *e)
 	return !e || is_sym(e, &kc->sym_yes);
 }
 
-bool kx_expr_is_no(const struct kx_kconfig *kc, const struct kx_expr *e)
-{
-	return e && is_sym(e, &kc->sym_no);
-}
-
 static bool is_comparison(enum kx_expr_type t)
 {
 	return t == KX_E_EQUAL || t == KX_E_UNEQUAL || t == KX_E_LTH ||

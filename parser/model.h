@@ -297,7 +297,6 @@ struct kx_expr *kx_expr_or(struct kx_kconfig *kc, struct kx_expr *a,
 			   struct kx_expr *b);
 
 bool kx_expr_is_yes(const struct kx_kconfig *kc, const struct kx_expr *e);
-bool kx_expr_is_no(const struct kx_kconfig *kc, const struct kx_expr *e);
 
 /* conf's simplifications (expr.c), used by menu finalisation */
 struct kx_expr *kx_expr_transform(struct kx_kconfig *kc, struct kx_expr *e);

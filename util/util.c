@@ -202,7 +202,6 @@ struct kx_arena {
 	bool debug;		/* each allocation a separate malloc */
 	void **dbg;		/* debug mode: every allocation */
 	size_t ndbg, capdbg;
-	size_t bytes;
 };
 
 struct kx_arena *kx_arena_new(void)
@@ -238,7 +237,6 @@ void *kx_arena_alloc(struct kx_arena *a, size_t n)
 	const size_t align = 8;
 	struct arena_chunk *c = a->chunks;
 
-	a->bytes += n;
 	if (a->debug) {
 		void *p = kx_xcalloc(1, n);
 
@@ -300,11 +298,6 @@ char *kx_arena_printf(struct kx_arena *a, const char *fmt, ...)
 	p = kx_arena_strndup(a, kx_buf_cstr(&b), b.len);
 	kx_buf_free(&b);
 	return p;
-}
-
-size_t kx_arena_bytes(const struct kx_arena *a)
-{
-	return a->bytes;
 }
 
 /* ---- interning ------------------------------------------------------------ */

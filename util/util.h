@@ -89,7 +89,6 @@ char *kx_arena_strdup(struct kx_arena *a, const char *s);
 char *kx_arena_strndup(struct kx_arena *a, const char *s, size_t n);
 char *kx_arena_printf(struct kx_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-size_t kx_arena_bytes(const struct kx_arena *a);	/* for statistics */
 
 /* ---- string interning --------------------------------------------------- */
 
