@@ -2,8 +2,8 @@
 /* generate.c - a slim domU configuration (see generate.h). */
 #include "analyzer/generate.h"
 
-#include <stdlib.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/eval.h"

@@ -4,9 +4,9 @@
  */
 #include "analyzer/prune.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 #include "analyzer/describe.h"

@@ -486,8 +486,7 @@ int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
 	}
 	out = a.out ? a.out : cfg;
 	if (cl->config_text) {
-		rc = kx_write_user_file(out, cl->config_text, strlen(cl->config_text),
-					a.out ? 0 : KX_OUT_KEEP_OLD);
+		rc = kx_write_user_file(out, cl->config_text, a.out ? 0 : KX_OUT_KEEP_OLD);
 		if (rc)
 			goto out;
 	}

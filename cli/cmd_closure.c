@@ -170,7 +170,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	else
 		kx_report_closure(s, cl, t, nt, base);
 	if (out && cl->config_text) {
-		rc = kx_write_user_file(out, cl->config_text, strlen(cl->config_text), 0);
+		rc = kx_write_user_file(out, cl->config_text, 0);
 		if (rc)
 			goto out;
 	}

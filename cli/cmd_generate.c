@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
@@ -17,11 +16,6 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/session.h"
-
-static int write_out(const char *out, const char *text)
-{
-	return kx_write_user_file(out, text, strlen(text), KX_OUT_KEEP_OLD);
-}
 
 static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool verbose)
 {
@@ -188,7 +182,7 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		kx_generate_result_free(&gr);
 		return rc == KX_EINTERNAL ? KX_EXIT_INTERNAL : KX_EXIT_USAGE;
 	}
-	if (write_out(out, gr.config_text)) {
+	if (kx_write_user_file(out, gr.config_text, KX_OUT_KEEP_OLD)) {
 		kx_generate_result_free(&gr);
 		return KX_EXIT_USAGE;
 	}
@@ -335,7 +329,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
-	if (write_out(out, pr.config_text)) {
+	if (kx_write_user_file(out, pr.config_text, KX_OUT_KEEP_OLD)) {
 		rc = KX_EXIT_USAGE;
 		goto out;
 	}

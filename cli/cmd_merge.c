@@ -4,11 +4,10 @@
  * requested value that did not take effect, why, and the closure that
  * makes it stick (--resolve applies it).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
@@ -140,7 +139,7 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	if (s->verbose >= 0 && !s->json)
 		fputs(kx_buf_cstr(&mr.log), stdout);
 	if (mo.only_merge) {
-		rc = kx_write_user_file(out, mr.merged, strlen(mr.merged), 0);
+		rc = kx_write_user_file(out, mr.merged, 0);
 		if (rc)
 			goto out;
 		printf("#\n# merged configuration written to %s (needs make)\n#\n", out);
@@ -271,7 +270,7 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	}
 	{
 		const char *text = resolve && cl && cl->config_text ? cl->config_text : mr.config;
-		rc = kx_write_user_file(out, text, strlen(text), KX_OUT_KEEP_OLD);
+		rc = kx_write_user_file(out, text, KX_OUT_KEEP_OLD);
 		if (rc)
 			goto out;
 		if (!s->json && s->verbose >= 0)

@@ -262,7 +262,7 @@ int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		rc = kx_write_user_file(out, text, strlen(text), 0);
+		rc = kx_write_user_file(out, text, 0);
 		if (rc)
 			goto out;
 		if (!c.quiet)

@@ -75,10 +75,9 @@ static void echo_diag(const struct kx_diag *d, void *ctx)
 	kx_diags_echo_file(d, stderr);
 }
 
-int kx_write_user_file(const char *path, const char *text, size_t len, unsigned flags)
+int kx_write_user_file(const char *path, const char *text, unsigned flags)
 {
-	struct kx_part part = { text, len };
-	int err = kx_write_output(path, &part, 1, flags);
+	int err = kx_write_output_text(path, text, flags);
 
 	if (err == 0)
 		return 0;

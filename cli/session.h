@@ -109,7 +109,7 @@ void kx_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * and returns KX_EXIT_USAGE: every failure to write is caused by the
  * user's environment (a missing directory, permissions, a full disk).
  */
-int kx_write_user_file(const char *path, const char *text, size_t len, unsigned flags);
+int kx_write_user_file(const char *path, const char *text, unsigned flags);
 
 /* The persistent cache directory ($XDG_CACHE_HOME/kxen-config/...). */
 char *kx_cache_dir(const char *sub);

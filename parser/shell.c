@@ -1343,7 +1343,6 @@ static int load_replay(struct kx_shell *sh, const char *file)
 	return 0;
 }
 
-
 /* ---- public interface ------------------------------------------------------ */
 
 /*

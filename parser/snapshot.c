@@ -606,7 +606,6 @@ static size_t cache_max(void)
 	return n > 0 ? (size_t)n : 16;
 }
 
-
 int kx_snapshot_save(const struct kx_kconfig *kc, struct kx_tree *tree,
 		     const struct kx_load_opts *o, const char *top,
 		     const struct kx_snapshot_inputs *in)

@@ -309,7 +309,6 @@ static char *split_parent(const char *path, const char **name)
 	return kx_xstrndup(path, (size_t)(slash - path));
 }
 
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -59,8 +59,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# the program's cache home (util.h kx_cache_home): an absolute $XDG_CACHE_HOME, else ~/.cache
-if [[ ${XDG_CACHE_HOME:-} == /* ]]; then cache=$XDG_CACHE_HOME/kxen-config; else cache=$HOME/.cache/kxen-config; fi
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cache=$KX_CACHE
 declare -A oracle
 for v in $all_versions; do
 	tree=$cache/src/linux-source-$v

@@ -516,6 +516,15 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* Writes the parts, in order, to an open descriptor; KX_EIO with errno set. */
+static int write_through(int fd, const struct kx_part *parts, size_t nparts)
+{
+	for (size_t i = 0; i < nparts; i++)
+		if (write_all(fd, parts[i].data, parts[i].len) < 0)
+			return KX_EIO;
+	return 0;
+}
+
 /*
  * Durability: after a rename, the directory entry itself must reach the
  * disk too (a crash could otherwise bring back the old name).  Best effort:
@@ -569,9 +578,8 @@ int kx_write_file_atomic_parts(const char *path, const struct kx_part *parts,
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail_nofd;
-	for (size_t i = 0; i < nparts; i++)
-		if (write_all(fd, parts[i].data, parts[i].len) < 0)
-			goto fail;
+	if (write_through(fd, parts, nparts) < 0)
+		goto fail;
 	if (sync && fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
@@ -644,15 +652,6 @@ static char *follow_links(const char *path)
 	return NULL;
 }
 
-/* Writes the parts through an open descriptor (stdout, a device, a FIFO). */
-static int write_through(int fd, const struct kx_part *parts, size_t nparts)
-{
-	for (size_t i = 0; i < nparts; i++)
-		if (write_all(fd, parts[i].data, parts[i].len) < 0)
-			return KX_EIO;
-	return 0;
-}
-
 /* where "-" writes: stdout, or a copy of it (kx_output_reserve_stdout) */
 static int stdout_fd = STDOUT_FILENO;
 
@@ -666,12 +665,34 @@ void kx_output_reserve_stdout(void)
 		stdout_fd = fd;
 }
 
+/*
+ * Writes through a character device or FIFO, never replacing it: /dev/null,
+ * /dev/stdout, a terminal, a pipe from >(cmd).  O_NONBLOCK: a FIFO nobody
+ * reads is an error (ENXIO), not a hang.
+ */
+static int write_to_device(const char *path, const struct kx_part *parts, size_t nparts)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK), err, saved;
+
+	if (fd < 0)
+		return KX_EIO;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	err = write_through(fd, parts, nparts);
+	saved = errno;
+	if (close(fd) < 0 && !err) {
+		saved = errno;
+		err = KX_EIO;
+	}
+	errno = saved;
+	return err;
+}
+
 int kx_write_output(const char *path, const struct kx_part *parts, size_t nparts,
 		    unsigned flags)
 {
 	struct stat st;
 	char *real, *old;
-	int fd, err, saved;
+	int err, saved;
 
 	if (!strcmp(path, "-")) {
 		fflush(stdout);
@@ -684,40 +705,25 @@ int kx_write_output(const char *path, const struct kx_part *parts, size_t nparts
 	real = follow_links(path);
 	if (!real)
 		return KX_EIO;
-	if (stat(real, &st) < 0) {
-		st.st_mode = S_IFREG;	/* a new file */
-	} else if (S_ISDIR(st.st_mode)) {
-		free(real);
-		errno = EISDIR;
-		return KX_EIO;
-	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-		/*
-		 * Written through, never replaced: /dev/null, /dev/stdout, a
-		 * terminal, a pipe from >(cmd).  O_NONBLOCK: a FIFO nobody
-		 * reads is an error (ENXIO), not a hang.
-		 */
-		fd = open(real, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-		free(real);
-		if (fd < 0)
-			return KX_EIO;
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		err = write_through(fd, parts, nparts);
-		saved = errno;
-		if (close(fd) < 0 && !err) {
-			saved = errno;
+	/* anything but a regular file (or a name that does not exist yet) */
+	if (stat(real, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+			err = write_to_device(real, parts, nparts);
+		} else if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
 			err = KX_EIO;
+		} else {
+			errno = EINVAL;	/* a socket or block device: refused */
+			err = KX_EDENIED;
 		}
+		saved = errno;
+		free(real);
 		errno = saved;
 		return err;
-	} else if (!S_ISREG(st.st_mode)) {
-		free(real);
-		errno = EINVAL;	/* a socket or block device: refused */
-		return KX_EDENIED;
 	}
 	old = flags & KX_OUT_KEEP_OLD ? kx_xasprintf("%s.old", real) : NULL;
-	err = kx_write_file_atomic_parts(real, parts, nparts,
-					 old && stat(real, &st) == 0 ? old : NULL,
-					 !(flags & KX_OUT_NOSYNC));
+	/* (the backup is made only when there is a previous file) */
+	err = kx_write_file_atomic_parts(real, parts, nparts, old, !(flags & KX_OUT_NOSYNC));
 	saved = errno;
 	free(old);
 	free(real);

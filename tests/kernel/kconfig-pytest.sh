@@ -18,8 +18,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-# the program's cache home (util.h kx_cache_home): an absolute $XDG_CACHE_HOME, else ~/.cache
-if [[ ${XDG_CACHE_HOME:-} == /* ]]; then cache=$XDG_CACHE_HOME/kxen-config; else cache=$HOME/.cache/kxen-config; fi
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
+cache=$KX_CACHE
 which=${1:-all}
 [ "$which" = all ] && which="5.10 6.1 6.12 7.3"
 
