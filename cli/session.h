@@ -10,6 +10,7 @@
 
 #include "analyzer/confdata.h"
 #include "parser/env.h"
+#include "parser/kbuild.h"
 #include "parser/load.h"
 #include "parser/shell.h"
 #include "parser/tree.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * load.c - the load driver: semantics selection, the parse, finalisation,
- * and the parser's diagnostic helpers.
+ * load.c - the load driver: semantics selection, the model cache, the parse
+ * and finalisation.  The parser's diagnostics are in diag.c, the model's
+ * constructor and destructor in model.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,60 +17,6 @@
 #include "parser/snapshot.h"
 #include "parser/tree.h"
 #include "parser.h"
-
-/* ---- diagnostics ------------------------------------------------------- */
-
-void kx_parse_msg(struct kx_parser *p, enum kx_diag_level lvl,
-		  const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_diags_vadd(p->diags, lvl, file, line, fmt, ap);
-	va_end(ap);
-	if (lvl == KX_DIAG_ERROR)
-		p->nerrs++;
-}
-
-static void located(struct kx_parser *p, enum kx_diag_level lvl,
-		    const char *fmt, va_list ap)
-{
-	struct kx_buf b = KX_BUF_INIT;
-
-	kx_buf_printf(&b, "%s:%d: ", p->cur_file, p->cur_line);
-	kx_buf_vprintf(&b, fmt, ap);
-	kx_parse_msg(p, lvl, p->cur_file, p->cur_line, "%s", kx_buf_cstr(&b));
-	kx_buf_free(&b);
-}
-
-int kx_parse_too_deep(struct kx_parser *p, const char *file, int line)
-{
-	if (!p->deep_reported) {
-		p->deep_reported = true;
-		kx_parse_msg(p, KX_DIAG_ERROR, file, line,
-			     "%s:%d: expression nested too deeply (more than %d levels)",
-			     file ? file : "", line, KX_EXPR_MAX_DEPTH);
-	}
-	return KX_ELIMIT;
-}
-
-void kx_parse_error(struct kx_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	located(p, KX_DIAG_ERROR, fmt, ap);
-	va_end(ap);
-}
-
-void kx_parse_warning(struct kx_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	located(p, KX_DIAG_WARNING, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- semantics --------------------------------------------------------- */
 
@@ -96,65 +42,6 @@ static void pick_semantics(struct kx_semantics *sem, struct kx_tree *tree,
 			     sem->version / 100, sem->version % 100,
 			     KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100,
 			     KX_SEM_NEWEST / 100, KX_SEM_NEWEST % 100);
-}
-
-/* ---- model lifetime -------------------------------------------------------- */
-
-static void init_const(struct kx_sym *s, const char *name, kx_tri t)
-{
-	s->name = name;
-	s->type = KX_S_TRISTATE;
-	s->curr.val = name;
-	s->curr.tri = t;
-	s->flags = KX_SYM_CONST | KX_SYM_VALID;
-	s->hash = kx_hash_fnv32(name);
-}
-
-struct kx_kconfig *kx_kconfig_new(void)
-{
-	struct kx_kconfig *kc = kx_xcalloc(1, sizeof(*kc));
-
-	kc->arena = kx_arena_new();
-	kc->expr_gen = 1;
-	kc->strings = kx_strtab_new(kc->arena);
-	init_const(&kc->sym_yes, "y", KX_YES);
-	init_const(&kc->sym_mod, "m", KX_MOD);
-	init_const(&kc->sym_no, "n", KX_NO);
-	return kc;
-}
-
-void kx_kconfig_free(struct kx_kconfig *kc)
-{
-	if (!kc)
-		return;
-	free(kc->symtab);
-	free(kc->syms);
-	free(kc->conf_order);
-	free(kc->exprtab);
-	free(kc->files);
-	free(kc->env_names);
-	free(kc->env_values);
-	free(kc->eval);
-	if (kc->snap_map)
-		munmap(kc->snap_map, kc->snap_len);
-	kx_strtab_free(kc->strings);
-	kx_arena_free(kc->arena);
-	free(kc);
-}
-
-static const char *env_or_empty(struct kx_kconfig *kc, const struct kx_env *env,
-				const char *name)
-{
-	const char *v = kx_env_get(env, name);
-
-	return kx_arena_strdup(kc->arena, v ? v : "");
-}
-
-void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env)
-{
-	kc->kernelversion = env_or_empty(kc, env, "KERNELVERSION");
-	kc->arch = env_or_empty(kc, env, "ARCH");
-	kc->srcarch = env_or_empty(kc, env, "SRCARCH");
 }
 
 /* ---- the load ----------------------------------------------------------------- */

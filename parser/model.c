@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * model.c - symbols, hash-consed expressions and the expression
- * simplifications conf applies while finalising menus.
+ * model.c - the model's lifetime, symbols, hash-consed expressions and the
+ * expression simplifications conf applies while finalising menus.
  *
  * The simplifications (transform, eliminate_dups, eliminate_eq,
  * trans_compare, depends/contains_symbol) only decide the *shape* of the
@@ -15,8 +15,68 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-/* ---- semantics by kernel version ------------------------------------- */
+#include "parser/env.h"
+
+/* ---- model lifetime -------------------------------------------------------- */
+
+static void init_const(struct kx_sym *s, const char *name, kx_tri t)
+{
+	s->name = name;
+	s->type = KX_S_TRISTATE;
+	s->curr.val = name;
+	s->curr.tri = t;
+	s->flags = KX_SYM_CONST | KX_SYM_VALID;
+	s->hash = kx_hash_fnv32(name);
+}
+
+struct kx_kconfig *kx_kconfig_new(void)
+{
+	struct kx_kconfig *kc = kx_xcalloc(1, sizeof(*kc));
+
+	kc->arena = kx_arena_new();
+	kc->expr_gen = 1;
+	kc->strings = kx_strtab_new(kc->arena);
+	init_const(&kc->sym_yes, "y", KX_YES);
+	init_const(&kc->sym_mod, "m", KX_MOD);
+	init_const(&kc->sym_no, "n", KX_NO);
+	return kc;
+}
+
+void kx_kconfig_free(struct kx_kconfig *kc)
+{
+	if (!kc)
+		return;
+	free(kc->symtab);
+	free(kc->syms);
+	free(kc->conf_order);
+	free(kc->exprtab);
+	free(kc->files);
+	free(kc->env_names);
+	free(kc->env_values);
+	free(kc->eval);
+	if (kc->snap_map)
+		munmap(kc->snap_map, kc->snap_len);
+	kx_strtab_free(kc->strings);
+	kx_arena_free(kc->arena);
+	free(kc);
+}
+
+static const char *env_or_empty(struct kx_kconfig *kc, const struct kx_env *env,
+				const char *name)
+{
+	const char *v = kx_env_get(env, name);
+
+	return kx_arena_strdup(kc->arena, v ? v : "");
+}
+
+void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env)
+{
+	kc->kernelversion = env_or_empty(kc, env, "KERNELVERSION");
+	kc->arch = env_or_empty(kc, env, "ARCH");
+	kc->srcarch = env_or_empty(kc, env, "SRCARCH");
+}
 
 /* ---- symbols ------------------------------------------------------------ */
 

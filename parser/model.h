@@ -259,6 +259,17 @@ struct kx_kconfig {
 	void *eval;			/* evaluator private state */
 };
 
+/* ---- lifetime ---------------------------------------------------------- */
+
+/* Frees a tree made by kx_kconfig_load (parser/load.h); NULL is a no-op. */
+void kx_kconfig_free(struct kx_kconfig *kc);
+/* For the loaders (load.c, snapshot.c): an empty tree (the constants, arena
+ * and string table), and its kernelversion, arch and srcarch taken from the
+ * load's environment. */
+struct kx_kconfig *kx_kconfig_new(void);
+struct kx_env;
+void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env);
+
 /* ---- symbols ---------------------------------------------------------- */
 
 /*

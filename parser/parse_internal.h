@@ -102,13 +102,7 @@ int kx_lex_push_file(struct kx_parser *p, const char *name);
 void kx_lex_start_help(struct kx_parser *p);
 int kx_lex_lineno(struct kx_parser *p);
 
-/* an empty tree: the constants, arena and string table (load.c) */
-struct kx_kconfig *kx_kconfig_new(void);
-/* kc->kernelversion, arch, srcarch from the load's environment */
-struct kx_env;
-void kx_kconfig_set_origin(struct kx_kconfig *kc, const struct kx_env *env);
-
-/* error helpers (load.c): "FILE:LINE: msg" at the current statement */
+/* error helpers (diag.c): "FILE:LINE: msg" at the current statement */
 void kx_parse_error(struct kx_parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void kx_parse_warning(struct kx_parser *p, const char *fmt, ...)

@@ -18,7 +18,8 @@
 
 #include <stddef.h>
 
-#include "parser/load.h"
+#include "parser/load_opts.h"
+#include "parser/model.h"
 
 struct kx_tree;
 struct kx_pp;

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "parser/env.h"
+#include "parser/kbuild.h"
 #include "parser/tree.h"
 #include "util/util.h"
 
