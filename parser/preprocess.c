@@ -74,20 +74,16 @@
  */
 #define KX_PP_MAX_OUTPUT	(16u << 20)
 
-struct pp_var {
-	char *name;
+struct pp_var {		/* a macro variable, in kx_pp.vars by name */
 	char *value;
 	enum kx_var_flavor flavor;	/* RECURSIVE or SIMPLE */
 	int exp_count;			/* expansions in progress */
-	struct pp_var *next;		/* hash chain */
 };
 
 struct pp_env_ref {
 	char *name;
 	char *value;
 };
-
-#define PP_VAR_BUCKETS 256
 
 struct kx_pp {
 	struct kx_env *env;
@@ -99,7 +95,7 @@ struct kx_pp {
 	int line;
 	int depth;
 
-	struct pp_var *buckets[PP_VAR_BUCKETS];
+	struct kx_map vars;		/* name -> struct pp_var */
 	struct pp_env_ref *refs;
 	size_t nrefs, caprefs;
 	/* what else the expansion depended on, for the model cache
@@ -145,19 +141,9 @@ static int pp_error(struct kx_pp *pp, int err, const char *fmt, ...)
 
 /* ---- variables -------------------------------------------------------- */
 
-static struct pp_var **var_slot(struct kx_pp *pp, const char *name)
-{
-	uint32_t h = kx_hash_fnv32(name) % PP_VAR_BUCKETS;
-	struct pp_var **vp = &pp->buckets[h];
-
-	while (*vp && strcmp((*vp)->name, name))
-		vp = &(*vp)->next;
-	return vp;
-}
-
 static struct pp_var *var_lookup(struct kx_pp *pp, const char *name)
 {
-	return *var_slot(pp, name);
+	return kx_map_gets(&pp->vars, name);
 }
 
 /*
@@ -577,20 +563,18 @@ int kx_pp_new(struct kx_pp **out, struct kx_env *env, struct kx_shell *sh,
 /* Frees the preprocessor, its variables and recorded environment refs. */
 void kx_pp_free(struct kx_pp *pp)
 {
+	void *val;
 	size_t i;
 
 	if (!pp)
 		return;
-	for (i = 0; i < PP_VAR_BUCKETS; i++) {
-		struct pp_var *v = pp->buckets[i], *next;
+	for (i = 0; kx_map_next(&pp->vars, &i, &val);) {
+		struct pp_var *v = val;
 
-		for (; v; v = next) {
-			next = v->next;
-			free(v->name);
-			free(v->value);
-			free(v);
-		}
+		free(v->value);
+		free(v);
 	}
+	kx_map_free(&pp->vars);
 	for (i = 0; i < pp->nrefs; i++) {
 		free(pp->refs[i].name);
 		free(pp->refs[i].value);
@@ -629,8 +613,7 @@ void kx_pp_set_location(struct kx_pp *pp, const char *file, int line)
 int kx_pp_assign(struct kx_pp *pp, const char *name, enum kx_var_flavor fl,
 		 const char *value)
 {
-	struct pp_var **slot = var_slot(pp, name);
-	struct pp_var *v = *slot;
+	struct pp_var *v = var_lookup(pp, name);
 	struct kx_buf nv = KX_BUF_INIT;
 	bool append = false;
 	int err = 0;
@@ -658,9 +641,7 @@ int kx_pp_assign(struct kx_pp *pp, const char *name, enum kx_var_flavor fl,
 
 	if (!v) {
 		v = kx_xcalloc(1, sizeof(*v));
-		v->name = kx_xstrdup(name);
-		slot = var_slot(pp, name);	/* expansion adds no variables */
-		*slot = v;
+		kx_map_sets(&pp->vars, name, v);	/* a new name: nothing replaced */
 	} else {
 		free(v->value);
 	}

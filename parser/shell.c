@@ -215,94 +215,26 @@ static void sha256_hex(const void *data, size_t n, char hex[65])
 	sha256_final_hex(&c, hex);
 }
 
-/* ---- a small string -> string map ------------------------------------- */
+/* ---- string -> string maps (key and value copied) on util's kx_map ---- */
 
-struct strmap_ent {
-	char *key;
-	char *val;
-};
-
-struct strmap {
-	struct strmap_ent *v;
-	size_t n, cap;		/* cap: 0 or a power of two */
-};
-
-static uint64_t hash64(const char *s)
+static const char *strmap_get(const struct kx_map *m, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
+	return kx_map_gets(m, key);
 }
 
-static struct strmap_ent *strmap_find(const struct strmap *m, const char *key)
+/* Sets key -> val, replacing an earlier value. */
+static void strmap_set(struct kx_map *m, const char *key, const char *val)
 {
-	size_t i;
-
-	if (!m->cap)
-		return NULL;
-	for (i = hash64(key) & (m->cap - 1); m->v[i].key;
-	     i = (i + 1) & (m->cap - 1))
-		if (!strcmp(m->v[i].key, key))
-			return &m->v[i];
-	return NULL;
+	free(kx_map_sets(m, key, kx_xstrdup(val)));
 }
 
-static const char *strmap_get(const struct strmap *m, const char *key)
+static void strmap_clear(struct kx_map *m)
 {
-	struct strmap_ent *e = strmap_find(m, key);
+	void *val;
 
-	return e ? e->val : NULL;
-}
-
-static void strmap_insert_raw(struct strmap *m, char *key, char *val)
-{
-	size_t i = hash64(key) & (m->cap - 1);
-
-	while (m->v[i].key)
-		i = (i + 1) & (m->cap - 1);
-	m->v[i].key = key;
-	m->v[i].val = val;
-	m->n++;
-}
-
-/* Sets key -> val (copies both), replacing an earlier value. */
-static void strmap_set(struct strmap *m, const char *key, const char *val)
-{
-	struct strmap_ent *e = strmap_find(m, key);
-
-	if (e) {
-		free(e->val);
-		e->val = kx_xstrdup(val);
-		return;
-	}
-	if (2 * (m->n + 1) > m->cap) {
-		struct strmap_ent *old = m->v;
-		size_t oldcap = m->cap, i;
-
-		m->cap = m->cap ? 2 * m->cap : 64;
-		m->v = kx_xcalloc(m->cap, sizeof(*m->v));
-		m->n = 0;
-		for (i = 0; i < oldcap; i++)
-			if (old[i].key)
-				strmap_insert_raw(m, old[i].key, old[i].val);
-		free(old);
-	}
-	strmap_insert_raw(m, kx_xstrdup(key), kx_xstrdup(val));
-}
-
-static void strmap_clear(struct strmap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++) {
-		free(m->v[i].key);
-		free(m->v[i].val);
-	}
-	free(m->v);
-	m->v = NULL;
-	m->n = m->cap = 0;
+	for (size_t i = 0; kx_map_next(m, &i, &val);)
+		free(val);
+	kx_map_free(m);
 }
 
 /* ---- escaping for record/replay/cache text ------------------------------ */
@@ -354,11 +286,11 @@ struct kx_shell {
 	void *prepare_ctx;
 	int record_fd;		/* -1: not recording */
 
-	struct strmap memo;	/* env-hash + " " + cmd -> answer */
-	struct strmap replay;	/* cmd -> answer */
-	struct strmap pathmemo;	/* word -> resolved path or "" */
+	struct kx_map memo;	/* env-hash + " " + cmd -> answer */
+	struct kx_map replay;	/* cmd -> answer */
+	struct kx_map pathmemo;	/* word -> resolved path or "" */
 	char *pathmemo_path;	/* PATH the pathmemo was computed with */
-	struct strmap realmemo;	/* path -> its identity line, or "" */
+	struct kx_map realmemo;	/* path -> its identity line, or "" */
 	/* the env's key lines and their SHA-256, for env generation envgen */
 	char *envtext;
 	char envhex[65];

@@ -211,56 +211,15 @@ static uint64_t csum_end(const struct csum *c)
 
 /* ---- writing ---------------------------------------------------------------- */
 
-/* pointer -> index, open addressing */
-struct pmap {
-	const void **keys;
-	uint32_t *vals;
-	size_t cap, n;
-};
-
-static size_t pslot(const struct pmap *m, const void *k)
+/* object address -> its index (> 0) in the file, on util's kx_map */
+static uint32_t pmap_get(const struct kx_map *m, const void *k)
 {
-	uint64_t x = (uint64_t)(uintptr_t)k;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	for (size_t i = x & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
-		if (!m->keys[i] || m->keys[i] == k)
-			return i;
+	return (uint32_t)(uintptr_t)kx_map_get(m, &k, sizeof(k));
 }
 
-static uint32_t pmap_get(const struct pmap *m, const void *k)
+static void pmap_set(struct kx_map *m, const void *k, uint32_t v)
 {
-	return m->cap ? m->vals[pslot(m, k)] : 0;
-}
-
-static void pmap_set(struct pmap *m, const void *k, uint32_t v)
-{
-	if (4 * (m->n + 1) > 3 * m->cap) {	/* at most 3/4 full */
-		struct pmap g = { 0 };
-
-		g.cap = m->cap ? 2 * m->cap : 1 << 16;
-		g.keys = kx_xcalloc(g.cap, sizeof(*g.keys));
-		g.vals = kx_xcalloc(g.cap, sizeof(*g.vals));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i]) {
-				size_t j = pslot(&g, m->keys[i]);
-
-				g.keys[j] = m->keys[i];
-				g.vals[j] = m->vals[i];
-			}
-		g.n = m->n;
-		free(m->keys);
-		free(m->vals);
-		*m = g;
-	}
-	size_t j = pslot(m, k);
-
-	if (!m->keys[j])
-		m->n++;
-	m->keys[j] = k;
-	m->vals[j] = v;
+	kx_map_set(m, &k, sizeof(k), (void *)(uintptr_t)v);
 }
 
 /* a growable list of objects of one kind, in index order */
@@ -272,7 +231,7 @@ struct olist {
 struct wr {
 	const struct kx_kconfig *kc;
 	struct kx_buf blob, exprs, syms, menus, props, deps, head;
-	struct pmap strs, objs;
+	struct kx_map strs, objs;
 	struct olist menul, propl, depl;
 	size_t nexprs;
 	bool bad;			/* something the format cannot hold */
@@ -627,12 +586,8 @@ int kx_snapshot_save(const struct kx_kconfig *kc, struct kx_tree *tree,
 	if (w.bad || w.blob.len >= UINT32_MAX || w.nexprs >= UINT32_MAX)
 		goto out;
 	/* the maps are done with: free them before the file is written */
-	free(w.strs.keys);
-	free(w.strs.vals);
-	free(w.objs.keys);
-	free(w.objs.vals);
-	memset(&w.strs, 0, sizeof(w.strs));
-	memset(&w.objs, 0, sizeof(w.objs));
+	kx_map_free(&w.strs);
+	kx_map_free(&w.objs);
 	put(&out, SNAP_MAGIC);
 	put(&out, SNAP_VERSION);
 	put(&out, SNAP_BOM);
@@ -687,10 +642,8 @@ out:
 	kx_buf_free(&w.props);
 	kx_buf_free(&w.deps);
 	kx_buf_free(&w.head);
-	free(w.strs.keys);
-	free(w.strs.vals);
-	free(w.objs.keys);
-	free(w.objs.vals);
+	kx_map_free(&w.strs);
+	kx_map_free(&w.objs);
 	free(w.menul.v);
 	free(w.propl.v);
 	free(w.depl.v);

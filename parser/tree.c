@@ -153,19 +153,12 @@ static const char *git2_load(void)
 
 /* ---- data structures ------------------------------------------------- */
 
-/* One directory of a git commit, as reached through the path 'key'. */
+/* One directory of a git commit, cached under the clean path that reached
+ * it ("" = top) in kx_tree.dirs. */
 struct gdir {
-	char *key;		/* clean path it is cached under ("" = top) */
 	char *canon;		/* the same directory, symlink-free */
 	git_tree *tree;		/* owned handle */
 	bool extracted;		/* its files are in the disk mirror */
-};
-
-/* Open-addressing hash map: clean directory path -> struct gdir. */
-struct dirmap {
-	struct gdir **slot;	/* cap entries, NULL = empty */
-	size_t cap;		/* a power of two, or 0 */
-	size_t n;
 };
 
 /* What a path resolved to in a git commit. */
@@ -191,7 +184,7 @@ struct kx_tree {
 	git_repository *repo;
 	git_commit *commit;
 	char commit_id[GIT_OID_HEXSZ + 1];
-	struct dirmap dirs;
+	struct kx_map dirs;	/* clean directory path -> struct gdir */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -316,71 +309,30 @@ static int cmp_names(const void *a, const void *b)
 
 /* ---- the directory cache of git trees ----------------------------------- */
 
-static struct gdir *dirmap_get(const struct dirmap *m, const char *key)
+static void dirmap_free(struct kx_map *m)
 {
-	size_t i;
+	void *v;
 
-	if (!m->cap)
-		return NULL;
-	for (i = kx_hash_fnv32(key) & (m->cap - 1); m->slot[i];
-	     i = (i + 1) & (m->cap - 1))
-		if (strcmp(m->slot[i]->key, key) == 0)
-			return m->slot[i];
-	return NULL;
-}
+	for (size_t i = 0; kx_map_next(m, &i, &v);) {
+		struct gdir *g = v;
 
-/* Adds 'g' (key not present yet); the map owns it from now on. */
-static void dirmap_put(struct dirmap *m, struct gdir *g)
-{
-	size_t i;
-
-	if ((m->n + 1) * 10 > m->cap * 7) {	/* keep the load under 70% */
-		struct dirmap big = { NULL, m->cap ? m->cap * 2 : 64, 0 };
-
-		big.slot = kx_xcalloc(big.cap, sizeof(*big.slot));
-		for (i = 0; i < m->cap; i++)
-			if (m->slot[i])
-				dirmap_put(&big, m->slot[i]);
-		free(m->slot);
-		*m = big;
-	}
-	for (i = kx_hash_fnv32(g->key) & (m->cap - 1); m->slot[i];
-	     i = (i + 1) & (m->cap - 1))
-		;
-	m->slot[i] = g;
-	m->n++;
-}
-
-static void dirmap_free(struct dirmap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++) {
-		struct gdir *g = m->slot[i];
-
-		if (!g)
-			continue;
 		git_tree_free(g->tree);
-		free(g->key);
 		free(g->canon);
 		free(g);
 	}
-	free(m->slot);
-	m->slot = NULL;
-	m->cap = m->n = 0;
+	kx_map_free(m);
 }
 
 /* Caches 'tree' (ownership taken) as directory 'key' whose symlink-free
  * path is 'canon'; returns the new entry. */
-static struct gdir *dirmap_add(struct dirmap *m, const char *key,
+static struct gdir *dirmap_add(struct kx_map *m, const char *key,
 			       const char *canon, git_tree *tree)
 {
 	struct gdir *g = kx_xcalloc(1, sizeof(*g));
 
-	g->key = kx_xstrdup(key);
 	g->canon = kx_xstrdup(canon);
 	g->tree = tree;
-	dirmap_put(m, g);
+	kx_map_sets(m, key, g);		/* a new key: nothing is replaced */
 	return g;
 }
 
@@ -536,7 +488,7 @@ static int git_entry(struct kx_tree *t, struct gdir *pd, const char *name,
 static int git_dir(struct kx_tree *t, const char *path, int *nlinks,
 		   struct gdir **out)
 {
-	struct gdir *pd = NULL, *g = dirmap_get(&t->dirs, path);
+	struct gdir *pd = NULL, *g = kx_map_gets(&t->dirs, path);
 	const git_tree_entry *e;
 	const char *name;
 	char *parent = NULL, *canon = NULL;

@@ -364,6 +364,108 @@ const char *kx_intern(struct kx_strtab *t, const char *s)
 	return t->slots[j];
 }
 
+/* ---- hash map ---------------------------------------------------------------- */
+
+struct kx_map_ent {
+	const void *key;	/* in m->keys; NULL: an empty slot */
+	size_t len;
+	uint64_t hash;
+	void *val;
+};
+
+/* FNV-1a, 64 bits */
+static uint64_t map_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot holding 'key', or the empty slot where it would go. */
+static struct kx_map_ent *map_slot(const struct kx_map *m, const void *key,
+				   size_t len, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (m->cap - 1); m->v[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->v[i].hash == h && m->v[i].len == len &&
+		    !memcmp(m->v[i].key, key, len))
+			break;
+	return &m->v[i];
+}
+
+void *kx_map_get(const struct kx_map *m, const void *key, size_t len)
+{
+	return m->cap ? map_slot(m, key, len, map_hash(key, len))->val : NULL;
+}
+
+void *kx_map_set(struct kx_map *m, const void *key, size_t len, void *val)
+{
+	uint64_t h = map_hash(key, len);
+	struct kx_map_ent *e;
+	void *old;
+	char *copy;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct kx_map big = { NULL, 0, m->cap ? 2 * m->cap : 64, m->keys };
+
+		big.v = kx_xcalloc(big.cap, sizeof(*big.v));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->v[i].key)
+				*map_slot(&big, m->v[i].key, m->v[i].len,
+					  m->v[i].hash) = m->v[i];
+		big.n = m->n;
+		free(m->v);
+		*m = big;
+	}
+	e = map_slot(m, key, len, h);
+	if (e->key) {
+		old = e->val;
+		e->val = val;
+		return old;
+	}
+	if (!m->keys)
+		m->keys = kx_arena_new();
+	copy = kx_arena_alloc(m->keys, len ? len : 1);
+	memcpy(copy, key, len);
+	e->key = copy;
+	e->len = len;
+	e->hash = h;
+	e->val = val;
+	m->n++;
+	return NULL;
+}
+
+void *kx_map_gets(const struct kx_map *m, const char *key)
+{
+	return kx_map_get(m, key, strlen(key));
+}
+
+void *kx_map_sets(struct kx_map *m, const char *key, void *val)
+{
+	return kx_map_set(m, key, strlen(key), val);
+}
+
+bool kx_map_next(const struct kx_map *m, size_t *i, void **val)
+{
+	for (; *i < m->cap; (*i)++)
+		if (m->v[*i].key) {
+			*val = m->v[(*i)++].val;
+			return true;
+		}
+	return false;
+}
+
+void kx_map_free(struct kx_map *m)
+{
+	free(m->v);
+	kx_arena_free(m->keys);
+	*m = (struct kx_map)KX_MAP_INIT;
+}
+
 /* ---- diagnostics ----------------------------------------------------------- */
 
 void kx_diags_init(struct kx_diags *d)

@@ -105,6 +105,39 @@ const char *kx_intern(struct kx_strtab *t, const char *s);
  * kernel's kconfig does; used where iteration order must match conf. */
 uint32_t kx_hash_fnv32(const char *s);
 
+/* ---- hash map -------------------------------------------------------------- */
+
+/*
+ * A map from byte-string keys to pointers: open addressing, at most half
+ * full, keys copied into the map's own arena, values the caller's (NULL is
+ * not a value: it means "absent").  A string is its own key (kx_map_gets,
+ * kx_map_sets); anything else is keyed by its bytes (a pointer p:
+ * kx_map_get(m, &p, sizeof(p))).
+ *
+ *	struct kx_map m = KX_MAP_INIT;
+ *	free(kx_map_sets(&m, "key", val));	 (the value it replaces, or NULL)
+ *	v = kx_map_gets(&m, "key");
+ *	for (size_t i = 0; kx_map_next(&m, &i, &val);)  free(val);
+ *	kx_map_free(&m);			 (the values are not freed)
+ */
+struct kx_map_ent;
+struct kx_map {
+	struct kx_map_ent *v;
+	size_t n, cap;			/* cap: 0 or a power of two */
+	struct kx_arena *keys;
+};
+
+#define KX_MAP_INIT { NULL, 0, 0, NULL }
+
+void *kx_map_get(const struct kx_map *m, const void *key, size_t len);
+void *kx_map_set(struct kx_map *m, const void *key, size_t len, void *val);
+void *kx_map_gets(const struct kx_map *m, const char *key);
+void *kx_map_sets(struct kx_map *m, const char *key, void *val);
+/* Every value in turn (*i starts at 0); false after the last. */
+bool kx_map_next(const struct kx_map *m, size_t *i, void **val);
+/* Empties the map (it can be used again). */
+void kx_map_free(struct kx_map *m);
+
 /* ---- diagnostics ---------------------------------------------------------- */
 
 enum kx_diag_level { KX_DIAG_NOTE, KX_DIAG_INFO, KX_DIAG_WARNING, KX_DIAG_ERROR };
