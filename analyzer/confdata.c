@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "analyzer/eval.h"
+#include "parser/env.h"
 
 #define V2(kc) (KX_SEM(kc, CHOICE_V2))
 
@@ -32,34 +33,35 @@ static int default_open(void *ctx, const char *name, char **data, size_t *len)
 	return kx_read_file(data, len, name);
 }
 
-void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc)
+static const char *env_get(const struct kx_env *env, const char *name)
+{
+	return env ? kx_env_get(env, name) : NULL;
+}
+
+void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc,
+		    const struct kx_env *env)
 {
 	const char *s;
 
 	memset(io, 0, sizeof(*io));
 	io->kc = kc;
 	io->open = default_open;
-	s = getenv("CONFIG_");
+	s = env_get(env, "CONFIG_");
 	io->prefix = s ? s : "CONFIG_";
-	io->warn_unknown = getenv("KCONFIG_WARN_UNKNOWN_SYMBOLS") != NULL;
-	s = getenv("KCONFIG_WARN_CHANGED_INPUT");
+	io->warn_unknown = env_get(env, "KCONFIG_WARN_UNKNOWN_SYMBOLS") != NULL;
+	s = env_get(env, "KCONFIG_WARN_CHANGED_INPUT");
 	io->warn_changed_input = s && *s && KX_SEM(kc, WARN_CHANGED_INPUT);
-	io->defconfig_list = getenv("KCONFIG_DEFCONFIG_LIST");
-	s = getenv("KCONFIG_OVERWRITECONFIG");
+	io->defconfig_list = env_get(env, "KCONFIG_DEFCONFIG_LIST");
+	s = env_get(env, "KCONFIG_OVERWRITECONFIG");
 	io->overwrite = s && *s;
-	s = getenv("KCONFIG_AUTOCONFIG");
+	s = env_get(env, "KCONFIG_AUTOCONFIG");
 	io->autoconfig_name = s ? s : "include/config/auto.conf";
-	s = getenv("KCONFIG_AUTOHEADER");
+	s = env_get(env, "KCONFIG_AUTOHEADER");
 	io->autoheader_name = s ? s : "include/generated/autoconf.h";
-	s = getenv("KCONFIG_RUSTCCFG");
+	s = env_get(env, "KCONFIG_RUSTCCFG");
 	io->rustccfg_name = s ? s : "include/generated/rustc_cfg";
-}
-
-static const char *config_name(void)
-{
-	const char *name = getenv("KCONFIG_CONFIG");
-
-	return name ? name : ".config";
+	s = env_get(env, "KCONFIG_CONFIG");
+	io->config_name = s ? s : ".config";
 }
 
 static void message(struct kx_confio *io, const char *fmt, const char *arg)
@@ -419,7 +421,7 @@ int kx_conf_read_simple(struct kx_confio *io, const char *name, int which)
 	if (name) {
 		err = io->open(io->open_ctx, name, &data, &len);
 	} else {
-		name = config_name();
+		name = io->config_name;
 		err = io->open(io->open_ctx, name, &data, &len);
 		if (err == KX_ENOTFOUND && !KX_SEM(io->kc, DEFCONFIG_ENV)) {
 			io->kc->changed = true;
@@ -829,7 +831,7 @@ int kx_conf_write(struct kx_confio *io, const char *name)
 	int err;
 
 	if (!name)
-		name = config_name();
+		name = io->config_name;
 	if (!*name) {
 		kx_diags_add(io->kc->diags, KX_DIAG_ERROR, NULL, 0,
 			     "config name is empty");

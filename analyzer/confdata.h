@@ -39,10 +39,17 @@ struct kx_confio {
 	const char *autoconfig_name;	/* KCONFIG_AUTOCONFIG */
 	const char *autoheader_name;	/* KCONFIG_AUTOHEADER */
 	const char *rustccfg_name;	/* KCONFIG_RUSTCCFG */
+	const char *config_name;	/* KCONFIG_CONFIG: the file of a NULL name */
 };
 
-/* Fills 'io' from the process environment (KCONFIG_*, CONFIG_). */
-void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc);
+/*
+ * Fills 'io' from 'env', the environment conf would run in (KCONFIG_*,
+ * CONFIG_): the strings point into 'env', which must outlive 'io'.  NULL:
+ * conf's defaults ("CONFIG_", ".config", no KCONFIG_* set).
+ */
+struct kx_env;
+void kx_confio_init(struct kx_confio *io, struct kx_kconfig *kc,
+		    const struct kx_env *env);
 
 enum { KX_READ_NOT_FOUND = 1 };
 

@@ -914,7 +914,7 @@ static void solver_init(struct solver *s, struct kx_kconfig *kc)
 	picosat_add(s->ps, 0);
 	s->sv = kx_xcalloc(kc->nsyms + 1, sizeof(*s->sv));
 	s->cv = kx_xcalloc(kc->nsyms + 1, sizeof(*s->cv));
-	kx_confio_init(&s->io, kc);
+	kx_confio_init(&s->io, kc, NULL);	/* conf's defaults */
 	s->io.message = NULL;
 	s->io.warn_unknown = false;
 }

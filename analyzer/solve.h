@@ -105,9 +105,9 @@ struct kx_closure_opts {
  * Solves.  The kconfig's current user values are the base; on return they
  * are restored (the base config is re-read).  *out is owned by the caller
  * (kx_closure_free).  Returns 0 (see (*out)->nunmet for impossible
- * targets), KX_EINVAL (a target on an unknown or non-settable type),
- * KX_EINTERNAL (no verified answer could be found: a bug, reported with
- * what the judge saw), or KX_ENOMEM.
+ * targets), KX_EINVAL (a target on an unknown or non-settable type)
+ * or KX_EINTERNAL (no verified answer could be found: a bug, reported with
+ * what the judge saw).
  */
 int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		     const struct kx_target *targets, size_t ntargets,

@@ -1024,8 +1024,6 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 	rc = kx_session_load(s);
 	if (rc)
 		return rc;
-	if (s->config)
-		setenv("KCONFIG_CONFIG", s->config, 1);
 	if (batch)
 		return run_batch(s, &r, batch, out);
 	if (r.mode == M_DEFCONFIG && !file) {

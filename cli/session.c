@@ -363,7 +363,15 @@ void kx_session_semantics(struct kx_session *s, struct kx_semantics *sem)
 		kx_tree_free(s->tree);
 		s->tree = NULL;
 	}
-	kx_semantics_pick(sem, s->tree, getenv("KERNELVERSION"));
+	if (s->env) {
+		kx_semantics_pick(sem, s->tree, s->env);
+	} else {
+		struct kx_env *env = kx_env_new();
+
+		kx_env_import(env, environ);
+		kx_semantics_pick(sem, s->tree, env);
+		kx_env_free(env);
+	}
 }
 
 int kx_session_load(struct kx_session *s)
@@ -452,14 +460,10 @@ int kx_session_load(struct kx_session *s)
 			kx_buf_free(&b);
 		}
 	}
-	kx_confio_init(&s->io, s->kc);
-	if (!s->dropin) {
-		/* what conf would read from the environment make gives it */
-		const char *prefix = kx_env_get(s->env, "CONFIG_");
-
-		s->io.prefix = prefix ? prefix : "CONFIG_";
-		s->io.defconfig_list = kx_env_get(s->env, "KCONFIG_DEFCONFIG_LIST");
-	}
+	/* what conf reads from the environment make gives it (the drop-in's
+	 * own), and --config */
+	kx_confio_init(&s->io, s->kc, s->env);
+	s->io.config_name = kx_session_config_path(s);
 	s->io.open = kx_session_open;
 	s->io.open_ctx = s;
 	s->io.message = s->verbose < 0 ? NULL : kx_session_message;

@@ -32,7 +32,7 @@ static void pick_semantics(struct kx_semantics *sem, struct kx_tree *tree,
 		*sem = *o->sem;
 		return;
 	}
-	kx_semantics_pick(sem, tree, kx_env_get(o->env, "KERNELVERSION"));
+	kx_semantics_pick(sem, tree, o->env);
 	if (sem->version > KX_SEM_NEWEST)
 		kx_diags_add(o->diags, KX_DIAG_WARNING, NULL, 0,
 			     "kxen-config: warning: Linux %d.%d is newer than the newest "

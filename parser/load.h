@@ -26,8 +26,9 @@ struct kx_tree;
  * kx_kconfig_free).  Returns 0, KX_ENOTFOUND (top file or a sourced file
  * missing), KX_ESYNTAX (errors reported in diags), KX_EDENIED/KX_ELIMIT
  * (a probe was refused or timed out; KX_ELIMIT also for input beyond the
- * limits of docs/RELIABILITY.md, reported in diags) or KX_ENOMEM.  On
- * error *out is NULL.
+ * limits of docs/RELIABILITY.md, reported in diags) or KX_ENOMEM (a
+ * Kconfig file too large to be read into memory; other allocation failures
+ * abort, util.h).  On error *out is NULL.
  */
 int kx_kconfig_load(struct kx_kconfig **out, struct kx_tree *tree,
 		    const struct kx_load_opts *opts);

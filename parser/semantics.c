@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parser/env.h"
 #include "parser/tree.h"
 #include "util/util.h"
 
@@ -172,12 +173,14 @@ int kx_parse_kernelversion(const char *s, int *major, int *minor)
 }
 
 void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
-		       const char *kernelversion)
+		       const struct kx_env *env)
 {
-	const char *from = getenv("KX_KCONFIG_RULES_FROM");
+	const char *from = env ? kx_env_get(env, "KX_KCONFIG_RULES_FROM") : NULL;
+	const char *forced = env ? kx_env_get(env, "KX_KCONFIG_VERSION") : NULL;
+	const char *kernelversion = env ? kx_env_get(env, "KERNELVERSION") : NULL;
 	int major = KX_SEM_NEWEST / 100, minor = KX_SEM_NEWEST % 100;
 
-	if (kx_parse_kernelversion(getenv("KX_KCONFIG_VERSION"), &major, &minor) &&
+	if (kx_parse_kernelversion(forced, &major, &minor) &&
 	    kx_parse_kernelversion(kernelversion, &major, &minor)) {
 		major = KX_SEM_NEWEST / 100;
 		minor = KX_SEM_NEWEST % 100;

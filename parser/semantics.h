@@ -97,15 +97,16 @@ void kx_semantics_for_version(struct kx_semantics *s, int major, int minor);
 int kx_semantics_detect(struct kx_semantics *s, struct kx_tree *tree);
 
 /*
- * The rules of a tree: the release from $KX_KCONFIG_VERSION, else
- * 'kernelversion' (the tree's KERNELVERSION; NULL or malformed: the newest
- * known), then each rule judged by the scripts/kconfig sources of the tree
- * named by $KX_KCONFIG_RULES_FROM if set (a conf drop-in run outside its
- * kernel tree, as the kernel's own Kconfig tests do), else of 'tree' (may
- * be NULL).
+ * The rules of a tree, from the environment conf runs in ('env', may be
+ * NULL): the release from KX_KCONFIG_VERSION, else KERNELVERSION (the
+ * tree's; unset or malformed: the newest known), then each rule judged by
+ * the scripts/kconfig sources of the tree named by KX_KCONFIG_RULES_FROM if
+ * set (a conf drop-in run outside its kernel tree, as the kernel's own
+ * Kconfig tests do), else of 'tree' (may be NULL).
  */
+struct kx_env;
 void kx_semantics_pick(struct kx_semantics *s, struct kx_tree *tree,
-		       const char *kernelversion);
+		       const struct kx_env *env);
 
 struct kx_buf;
 /*

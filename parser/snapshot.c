@@ -557,9 +557,11 @@ static void evict(const char *dir, size_t keep)
 	free(v);
 }
 
-static size_t cache_max(void)
+/* How many models the cache keeps: KX_MODEL_CACHE_MAX in the load's
+ * environment, default 16. */
+static size_t cache_max(const struct kx_env *env)
 {
-	const char *v = getenv("KX_MODEL_CACHE_MAX");
+	const char *v = kx_env_get(env, "KX_MODEL_CACHE_MAX");
 	long n = v ? atol(v) : 0;
 
 	return n > 0 ? (size_t)n : 16;
@@ -628,7 +630,7 @@ int kx_snapshot_save(const struct kx_kconfig *kc, struct kx_tree *tree,
 		err = kx_write_file_atomic_parts(path, parts, np, NULL, false);
 	}
 	if (!err)
-		evict(o->snapshot_dir, cache_max());
+		evict(o->snapshot_dir, cache_max(o->env));
 out:
 	free(path);
 	kx_buf_free(&key);

@@ -36,10 +36,16 @@ const char *kx_strerror(int err);
 /* ---- allocation helpers ------------------------------------------------ */
 
 /*
- * The x* helpers abort with a message on allocation failure.  They are for
- * the command line front end and for tiny internal allocations where
- * recovering is not meaningful; library entry points that take user input
- * of unbounded size check their allocations and return KX_ENOMEM.
+ * The x* helpers print "kxen-config: out of memory" and abort when an
+ * allocation fails.  The whole program uses them, the library included:
+ * no function returns after a failed allocation of its own working memory
+ * (symbols, expressions, buffers), so no caller has to handle one.  The
+ * exceptions return KX_ENOMEM instead: reading a file in one piece sized
+ * by the file (the tree back ends of parser/tree.c; kx_read_file's inputs
+ * are bounded by KX_INPUT_MAX before they are allocated), and the
+ * constructors kx_shell_new() and kx_pp_new().  Input size is bounded
+ * before memory is (docs/RELIABILITY.md), so on a machine with the memory
+ * conf needs, an abort here means a bug or an exhausted machine.
  */
 void *kx_xmalloc(size_t n);
 void *kx_xcalloc(size_t n, size_t size);

@@ -770,7 +770,7 @@ static int nul_kconfig_child(void *arg)
 	CHILD_CHECK(err == 0, "load: %s", first_error(&fx));
 	CHILD_CHECK(diag_has(&fx, "Kconfig:2:warning: ignoring unsupported character '\\0'"),
 		    "no warning about NUL");
-	kx_confio_init(&fx.io, fx.kc);
+	kx_confio_init(&fx.io, fx.kc, NULL);
 	fx.io.message = NULL;
 	CHILD_CHECK(kx_conf_read_mem(&fx.io, "x", "", 0) == 0, "read");
 	CHILD_CHECK(fx_config_has(&fx, "CONFIG_A=y\n"), "CONFIG_A=y missing");

@@ -335,7 +335,10 @@ static int load(struct fx *fx, const struct kase *k, const char *release,
 	err = fx_load(fx, kv, k->files);
 	free(kv);
 	if (fx->kc) {
-		kx_confio_init(&fx->io, fx->kc);	/* KCONFIG_* as conf sees them */
+		/* KCONFIG_* as conf sees them: the process environment, which
+		 * each case sets (setenv_pairs) */
+		kx_env_import(fx->env, environ);
+		kx_confio_init(&fx->io, fx->kc, fx->env);
 		fx->io.message = NULL;
 	}
 	return err;
@@ -1026,9 +1029,8 @@ static void test_semantics__release_number_without_sources(void **state)
 	assert_false(kx_sem_has(&s, KX_R_MODULES_ATTR));
 	fx_free(&fx);
 	/* KX_KCONFIG_VERSION wins over KERNELVERSION */
-	setenv("KX_KCONFIG_VERSION", "6.1", 1);
+	fx_next_env = (const char *const[]){ "KX_KCONFIG_VERSION", "6.1", NULL };
 	s = picked(&fx, "7.3.0", files);
-	unsetenv("KX_KCONFIG_VERSION");
 	kx_semantics_for_version(&want, 6, 1);
 	assert_int_equal(s.rules, want.rules);
 	assert_int_equal(s.version, 601);
@@ -1072,9 +1074,8 @@ static void test_semantics__sources_decide_over_release(void **state)
 	fx_free(&fx);
 	/* KX_KCONFIG_RULES_FROM: another tree's sources instead */
 	assert_int_equal(fx_load(&other, "6.12", elsewhere), 0);
-	setenv("KX_KCONFIG_RULES_FROM", other.dir, 1);
+	fx_next_env = (const char *const[]){ "KX_KCONFIG_RULES_FROM", other.dir, NULL };
 	s = picked(&fx, "6.12.0", files);
-	unsetenv("KX_KCONFIG_RULES_FROM");
 	assert_true(kx_sem_has(&s, KX_R_TRANSITIONAL));
 	assert_true(kx_sem_has(&s, KX_R_NO_OPTION));	/* lexer.l has no "option" */
 	assert_true(kx_sem_has(&s, KX_R_WERROR));	/* no confdata.c there */

@@ -326,6 +326,43 @@ static void test_snapshot__probe_answer_change_is_parsed_again(void **state)
 	teardown_tree(&st);
 }
 
+/*
+ * The cache keeps KX_MODEL_CACHE_MAX models (taken from the load's
+ * environment), the newest: a load under a fourth ARCH evicts the oldest.
+ */
+static void test_snapshot__cache_keeps_at_most_max_models(void **state)
+{
+	static const char *const arches[] = { "a1", "a2", "a3", "a4" };
+	const char *env[] = { "KXT_SET", "first", "ARCH", NULL,
+			      "KX_MODEL_CACHE_MAX", "3", NULL };
+	struct setup st;
+	struct seen s;
+
+	(void)state;
+	setup_tree(&st);
+	assert_int_equal(count_snapshots(st.cache), 0);
+	for (size_t i = 0; i < 4; i++) {
+		env[3] = arches[i];
+		/* the first load under a new ARCH runs the probe: no model yet */
+		for (int k = 0; k < 2; k++) {
+			s = reload(st.fx.dir, st.cache, env);
+			assert_int_equal(s.err, 0);
+			seen_free(&s);
+		}
+		assert_int_equal(count_snapshots(st.cache), i < 3 ? i + 1 : 3);
+	}
+	/* the newest are kept: a4's model is there, a1's was evicted */
+	env[3] = "a4";
+	s = reload(st.fx.dir, st.cache, env);
+	assert_true(s.from_snapshot);
+	seen_free(&s);
+	env[3] = "a1";
+	s = reload(st.fx.dir, st.cache, env);
+	assert_false(s.from_snapshot);
+	seen_free(&s);
+	teardown_tree(&st);
+}
+
 /* the one snapshot file in CACHE/models */
 static char *snapshot_file(const char *cache)
 {
@@ -407,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot__environment_change_is_parsed_again),
 		cmocka_unit_test(test_snapshot__probe_answer_change_is_parsed_again),
 		cmocka_unit_test(test_snapshot__damaged_file_is_a_miss),
+		cmocka_unit_test(test_snapshot__cache_keeps_at_most_max_models),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,7 +121,7 @@ static int load_common(struct fx *fx, const char *version)
 	if (fx->kc) {
 		fx->kc->info = info_cb;
 		fx->kc->info_ctx = &fx->info;
-		kx_confio_init(&fx->io, fx->kc);
+		kx_confio_init(&fx->io, fx->kc, fx->env);
 		fx->io.message = NULL;
 		fx->io.prefix = "CONFIG_";
 		fx->io.warn_unknown = true;
