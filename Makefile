@@ -71,7 +71,7 @@ else
 PROGRAM := $(BUILD)/kxen-config
 endif
 
-.PHONY: all clean check check-unit check-sanitize-unit test deps conformance \
+.PHONY: mutation-check all clean check check-unit check-sanitize-unit test deps conformance \
         conformance-full bench bench-kernels fuzz boot-test xen-test check-sanitize install \
         readme-examples
 
@@ -147,6 +147,10 @@ bench-kernels: all
 
 check-sanitize:
 	scripts/check-sanitize.sh
+
+# The tests can fail: each deliberate bug of tests/mutations.list must be caught.
+mutation-check: all
+	scripts/mutation-check.sh
 
 boot-test: all
 	tests/kernel/boot-test.sh
