@@ -35,23 +35,32 @@
  *
  * Persistent cache: one file per key under opts->cache_dir, named by the
  * SHA-256 (hex) of the key text.  The key text is
- *     "kxen-config probe key v2\n"
+ *     "kxen-config probe key v3\n"
  *     "cmd\t<cmd>\n"
- *     "cwd\t<absolute working directory>\n"
+ *     "cwd\t<absolute working directory>\n"  or  "cwd\t(any, writable)\n" /
+ *                                              "cwd\t(any, read-only)\n"
  *     "envsha256\t<SHA-256 of the env lines>\n"
- *     "file\t<realpath>\t<size>\t<mtime s.ns>\t<inode>\n"   sorted, unique
- * where the env lines are "env\t<NAME=VALUE>\n", one per variable, sorted
- * (strcmp), except "_", OLDPWD and SHLVL.  (v1 had the env lines
+ *     "file\t<realpath>\t<size>\t<mtime s.ns>\t<inode>\n"   sorted, unique,
+ *     "rel\t<name>\t<none|file|dir|other>\n"         with the file lines
+ * where the working directory is named only when the command may depend
+ * on it beyond the files it names (cwd_sensitive: pwd/PWD, globs, cd, ls,
+ * ./ and ../ paths); otherwise only whether it is writable counts, so the
+ * answers hold for every object directory (v2 keyed every probe by the
+ * directory: each new O= ran all of them again); and the env lines are
+ * "env\t<NAME=VALUE>\n", one per variable, sorted (strcmp), except "_",
+ * OLDPWD, SHLVL and PWD.  (v1 had the env lines
  * themselves: a make environment is 10-20 KB, and hashing it again for
  * each of a tree's ~100 probes was 15% of a warm olddefconfig.)
  * (every field escaped as in record files: \\ \t \n), where the files are
  * the regular files the command names: every word containing '/' (also the
  * part after '=' in words like --opt=/path), relative ones taken from the
- * working directory, and every bare word that a PATH search (the env's
+ * working directory (each also gives a "rel" line: what that name is
+ * there, so that a name that exists in one directory and not in another
+ * is a miss), and every bare word that a PATH search (the env's
  * PATH) finds, which covers the first word of each simple command and
  * programs passed as arguments (scripts/cc-version.sh gcc).  A cache file
  * holds
- *     "# kxen-config probe cache entry v2\n" <key text> "answer\t<answer>\n"
+ *     "# kxen-config probe cache entry v3\n" <key text> "answer\t<answer>\n"
  * and is written atomically; a file that does not match this exactly (other
  * key: a hash collision, truncated, corrupt) is a miss.  A hit sets the
  * entry's mtime to now.  The directory is kept bounded: when writing an
@@ -828,13 +837,15 @@ static int cmp_str(const void *a, const void *b)
 /*
  * Variables an interactive shell changes behind the user's back ("_" is
  * the last command run, OLDPWD the previous directory, SHLVL the nesting
- * depth) and that no probe reads: keeping them in the key would make every
- * invocation from another place or wrapper a cache miss.
+ * depth, PWD the working directory) and that no probe reads: keeping them
+ * in the key would make every invocation from another place or wrapper a
+ * cache miss.  (A command that mentions PWD is keyed by the working
+ * directory itself: cwd_sensitive.)
  */
 static bool env_is_noise(const char *nv)
 {
 	return !strncmp(nv, "_=", 2) || !strncmp(nv, "OLDPWD=", 7) ||
-	       !strncmp(nv, "SHLVL=", 6);
+	       !strncmp(nv, "SHLVL=", 6) || !strncmp(nv, "PWD=", 4);
 }
 
 /*
@@ -932,12 +943,24 @@ static void add_file(struct kx_shell *sh, const char *path, char ***files,
 		     size_t *n)
 {
 	struct kx_buf line = KX_BUF_INIT;
+	const char *word = path;
 	char *abs = NULL, *real = NULL;
 	struct stat st;
+	int found;
 
 	if (path[0] != '/')
 		path = abs = kx_xasprintf("%s/%s", sh->cwd_abs, path);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+	found = stat(path, &st) == 0;
+	if (abs) {
+		/* a relative name: what it is in this working directory */
+		kx_buf_puts(&line, "rel\t");
+		escape_into(&line, word);
+		kx_buf_printf(&line, "\t%s\n", !found ? "none" : S_ISREG(st.st_mode) ?
+				     "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+		*files = kx_xrealloc(*files, (*n + 1) * sizeof(char *));
+		(*files)[(*n)++] = kx_buf_detach(&line);
+	}
+	if (found && S_ISREG(st.st_mode)) {
 		/* realpath() is a readlink per component: once per path */
 		const char *memo = strmap_get(&sh->realmemo, path);
 
@@ -1024,15 +1047,71 @@ static void add_file_lines(struct kx_shell *sh, struct kx_buf *key,
 	free(files);
 }
 
+/*
+ * Whether the answer of 'cmd' may depend on the working directory beyond
+ * the files it names (which the key holds by identity) and whether it can
+ * write there: a command that mentions pwd or PWD, globs (outside quotes),
+ * changes or lists directories, or names paths relative to "." or "..".  Kconfig's probes
+ * do none of this (cc-option makes and removes its own .tmp_$$ directory),
+ * so their answers are shared between object directories (O=).
+ */
+static bool cwd_sensitive(const char *cmd)
+{
+	static const char *const words[] = { ".", "..", "cd", "pushd", "popd",
+					     "dirs", "ls", "find", "du" };
+	char *bare = kx_xstrdup(cmd), q = 0, *p;
+	bool sens = strcasestr(cmd, "pwd") != NULL;	/* also "$PWD" in quotes */
+
+	/* quoted text is data (C source fed to $(CC)): blank it out */
+	for (p = bare; *p; p++) {
+		if (q == '"' && *p == '\\' && p[1]) {
+			*p++ = ' ';
+			*p = ' ';
+		} else if (q && *p == q) {
+			q = 0;
+			*p = ' ';
+		} else if (q) {
+			*p = ' ';
+		} else if (*p == '\'' || *p == '"') {
+			q = *p;
+			*p = ' ';
+		} else if (*p == '\\' && p[1]) {
+			p++;
+		}
+	}
+	if (strpbrk(bare, "*?["))
+		sens = true;	/* a glob */
+	for (p = bare; !sens && *p;) {
+		size_t n;
+
+		p += strspn(p, " \t\n;|&(){}<>`=");
+		n = strcspn(p, " \t\n;|&(){}<>`=");
+		if (!n)
+			break;
+		if (!strncmp(p, "./", 2) || !strncmp(p, "../", 3))
+			sens = true;
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i]) == n && !strncmp(p, words[i], n))
+				sens = true;
+		p += n;
+	}
+	free(bare);
+	return sens;
+}
+
 /* The full cache key text of 'cmd' now (see the top of the file). */
 static char *cache_key(struct kx_shell *sh, const char *cmd)
 {
 	struct kx_buf key = KX_BUF_INIT;
 
-	kx_buf_puts(&key, "kxen-config probe key v2\ncmd\t");
+	kx_buf_puts(&key, "kxen-config probe key v3\ncmd\t");
 	escape_into(&key, cmd);
 	kx_buf_puts(&key, "\ncwd\t");
-	escape_into(&key, sh->cwd_abs);
+	if (cwd_sensitive(cmd))
+		escape_into(&key, sh->cwd_abs);
+	else
+		kx_buf_puts(&key, access(sh->cwd_abs, W_OK) ? "(any, read-only)" :
+							      "(any, writable)");
 	kx_buf_putc(&key, '\n');
 	env_lines(sh);
 	kx_buf_printf(&key, "envsha256\t%s\n", sh->envhex);
@@ -1040,7 +1119,7 @@ static char *cache_key(struct kx_shell *sh, const char *cmd)
 	return kx_buf_detach(&key);
 }
 
-static const char cache_magic[] = "# kxen-config probe cache entry v2\n";
+static const char cache_magic[] = "# kxen-config probe cache entry v3\n";
 
 static char *cache_path(struct kx_shell *sh, const char *key)
 {

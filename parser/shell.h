@@ -12,7 +12,8 @@
  *   - identical commands run once per kx_shell (per process);
  *   - a persistent cache (one file per key under cache_dir) answers a
  *     command seen before with the same key: the command text, the whole
- *     environment passed to it, the working directory, and the identity
+ *     environment passed to it, the working directory where the command
+ *     may depend on it (shell.c: cwd_sensitive), and the identity
  *     (path, size, mtime, inode) of every program and file the command
  *     names that exists on disk (so an upgraded compiler, a changed PATH
  *     or flags, or another tree never reuses a stale answer); it holds at

@@ -330,6 +330,83 @@ static void test_shell__cache_hit_in_new_runner(void **state)
 	kx_shell_free(sh);
 }
 
+/* A runner whose probes run in DIR (relative to the test directory). */
+static struct kx_shell *shell_in(struct t *t, const char *dir)
+{
+	struct kx_shell_opts so;
+	struct kx_shell *sh = NULL;
+	char *cwd = path_in(t, dir);
+
+	assert_int_equal(mkdir(cwd, 0755) == 0 || errno == EEXIST, 1);
+	memset(&so, 0, sizeof(so));
+	so.policy = KX_PROBES_RUN;
+	so.cache_dir = t->cache;
+	so.cwd = cwd;
+	so.timeout = 30;
+	assert_int_equal(kx_shell_new(&sh, t->env, &so), 0);
+	free(cwd);
+	return sh;
+}
+
+/* how many of 'cmd' the runner of DIR ran itself (0: the cache answered) */
+static unsigned spawned_in(struct t *t, const char *dir, const char *cmd,
+			   const char *expected)
+{
+	struct kx_shell *sh = shell_in(t, dir);
+	struct kx_shell_stats st;
+
+	assert_runs(sh, cmd, expected);
+	kx_shell_stats(sh, &st);
+	kx_shell_free(sh);
+	return st.spawned;
+}
+
+/*
+ * The answers are shared between working directories (a new O= object
+ * directory runs no probe again), except where the directory can matter:
+ * a command that reads its path (pwd), globs, or names a relative path
+ * that is something else there; a read-only directory is its own class.
+ */
+static void test_shell__cache_shared_between_directories(void **state)
+{
+	struct t *t = *state;
+	/* cc-option's shape: a scratch directory made and removed in the cwd */
+	const char *scratch = "trap 'rm -rf .tmp_$$' EXIT; mkdir .tmp_$$ && "
+			      "echo '*[x]' > .tmp_$$/t.c && cat .tmp_$$/t.c";
+	char *ro = path_in(t, "ro"), *pa, *pb;
+
+	assert_int_equal(spawned_in(t, "a", scratch, "*[x]"), 1);
+	assert_int_equal(spawned_in(t, "b", scratch, "*[x]"), 0);
+	assert_int_equal(spawned_in(t, "b", "echo 'a*b' \"[c]?\"", "a*b [c]?"), 1);
+	assert_int_equal(spawned_in(t, "c", "echo 'a*b' \"[c]?\"", "a*b [c]?"), 0);
+	/* the directory itself is the answer: never shared */
+	pa = path_in(t, "a");
+	pb = path_in(t, "b");
+	assert_int_equal(spawned_in(t, "a", "pwd", pa), 1);
+	assert_int_equal(spawned_in(t, "b", "pwd", pb), 1);
+	/* a glob: keyed by the directory (here both have no match) */
+	assert_int_equal(spawned_in(t, "a", "echo *", "*"), 1);
+	assert_int_equal(spawned_in(t, "b", "echo *", "*"), 1);
+	/* a relative name that is a directory in one working directory only */
+	free(pb);
+	pb = path_in(t, "a/sub");
+	assert_int_equal(mkdir(pb, 0755), 0);
+	assert_int_equal(spawned_in(t, "a", "test -d sub/ && echo y || echo n", "y"), 1);
+	assert_int_equal(spawned_in(t, "c", "test -d sub/ && echo y || echo n", "n"), 1);
+	assert_int_equal(spawned_in(t, "b", "test -d sub/ && echo y || echo n", "n"), 0);
+	free(pa);
+	free(pb);
+	/* a read-only working directory: cc-option fails there, a class of its own */
+	assert_int_equal(mkdir(ro, 0555), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(spawned_in(t, "ro", "mkdir .tmp_$$ 2>/dev/null && echo y || echo n",
+					    "n"), 1);
+		assert_int_equal(spawned_in(t, "a", "mkdir .tmp_$$ 2>/dev/null && echo y || echo n",
+					    "y"), 1);
+	}
+	free(ro);
+}
+
 /* A command that names no file and no program on PATH (a shell builtin)
  * has an empty file list in its key: cached all the same (this once passed
  * qsort a NULL array, which UBSan reports). */
@@ -1022,6 +1099,7 @@ int main(void)
 		T(test_shell__output_rules),
 		T(test_shell__matches_popen),
 		T(test_shell__env_and_cwd_reach_the_child),
+		T(test_shell__cache_shared_between_directories),
 		T(test_shell__memo_runs_once),
 		T(test_shell__cache_hit_in_new_runner),
 		T(test_shell__cache_key_without_files),
