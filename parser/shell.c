@@ -1050,10 +1050,11 @@ static void add_file_lines(struct kx_shell *sh, struct kx_buf *key,
 /*
  * Whether the answer of 'cmd' may depend on the working directory beyond
  * the files it names (which the key holds by identity) and whether it can
- * write there: a command that mentions pwd or PWD, globs (outside quotes),
- * changes or lists directories, or names paths relative to "." or "..".  Kconfig's probes
- * do none of this (cc-option makes and removes its own .tmp_$$ directory),
- * so their answers are shared between object directories (O=).
+ * write there: a command that mentions pwd or PWD, globs (outside
+ * quotes), changes or lists directories, or names paths relative to "."
+ * or "..".  Kconfig's probes do none of this (cc-option makes and removes
+ * its own .tmp_$$ directory), so their answers are shared between object
+ * directories (O=).
  */
 static bool cwd_sensitive(const char *cmd)
 {
