@@ -14,6 +14,7 @@
 #include "analyzer/profile.h"
 #include "analyzer/solve.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/session.h"
 
@@ -73,6 +74,21 @@ int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
 	return 0;
 }
 
+enum { OPT_BASE = KX_OPT_LONG, OPT_PROFILE };
+
+static const struct option closure_longopts[] = {
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* SYM=VAL are its targets, not make variables */
+static const struct kx_optspec closure_spec = {
+	.cmd = "closure", .shortopts = "o:", .longopts = closure_longopts,
+	.usage = closure_usage, .json = true, .sym_args = true,
+};
+
 int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 {
 	const char *base = NULL, *out = NULL, *profile = NULL;
@@ -82,39 +98,30 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	struct kx_closure *cl = NULL;
 	char *btext = NULL;
 	size_t nt = 0, unknown = 0;
-	int rc = KX_EXIT_USAGE, err;
+	struct kx_opts o;
+	int rc = KX_EXIT_USAGE, err, c;
 
 	memset(&prof, 0, sizeof(prof));
-	s->no_assignments = true;	/* SYM=VAL are targets here */
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
-
-		if (g < 0)
-			goto out;
-		if (g)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", closure_usage, kx_global_options_help);
-			rc = 0;
-			goto out;
+	kx_opts_begin(&o, s, argc, argv, &closure_spec);
+	while ((c = kx_opts_next(&o)) > 0)
+		switch (c) {
+		case KX_OPT_ARG:
+			targs[nt++] = o.arg;
+			break;
+		case OPT_BASE:
+			base = o.arg;
+			break;
+		case OPT_PROFILE:
+			profile = o.arg;
+			break;
+		case 'o':
+			out = o.arg;
+			break;
 		}
-		if (!strcmp(a, "--base") && i + 1 < argc) {
-			base = argv[++i];
-		} else if (!strncmp(a, "--base=", 7)) {
-			base = a + 7;
-		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(a, "--profile") && i + 1 < argc) {
-			profile = argv[++i];
-		} else if (!strncmp(a, "--profile=", 10)) {
-			profile = a + 10;
-		} else if (a[0] == '-') {
-			kx_errorf("closure: unknown option '%s'", a);
-			goto out;
-		} else {
-			targs[nt++] = a;
-		}
+	kx_opts_end(&o);
+	if (c < 0) {
+		rc = kx_opts_exit(c);
+		goto out;
 	}
 	if (!nt && !profile) {
 		kx_errorf("closure needs a SYM=VAL target or --profile\n%s", closure_usage);

@@ -19,6 +19,7 @@
 #include "analyzer/eval.h"
 #include "analyzer/merge.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/session.h"
 
 enum mode {
@@ -791,6 +792,7 @@ static int conf_options(struct run *r, const struct kx_semantics *sem,
 			&mode_opt, (int)modes[i].mode };
 	}
 	optind = 0;		/* glibc: start over, argv[0] is "conf" */
+	opterr = 1;		/* getopt's own messages, as conf's */
 	while ((opt = getopt_long(argc, argv, v2 ? "hs" : "s", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -960,8 +962,32 @@ static int run_batch(struct kx_session *s, struct run *r, const char *dir,
 	return failed ? KX_EXIT_NO : 0;
 }
 
+enum { OPT_BATCH = KX_OPT_LONG, OPT_OUT };
+
+static const struct option config_longopts[] = {
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct usage_ctx {
+	const char *cmd;
+	enum mode mode;
+};
+
+static void native_help(void *ctx)
+{
+	const struct usage_ctx *h = ctx;
+
+	native_usage(h->cmd, h->mode);
+}
+
 int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 {
+	struct kx_optspec spec = { .longopts = config_longopts, .help = native_help };
+	struct usage_ctx h;
+	struct kx_opts o;
+	int c;
 	struct run r;
 	const char *file = NULL, *batch = NULL, *out = NULL;
 	char *def = NULL;
@@ -970,37 +996,27 @@ int kx_cmd_config(struct kx_session *s, const char *cmd, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if (!mode_of(cmd, &r.mode))
 		return KX_EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
-
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			native_usage(cmd, r.mode);
-			return 0;
+	h.cmd = cmd;
+	h.mode = r.mode;
+	spec.cmd = cmd;
+	spec.help_ctx = &h;
+	kx_opts_begin(&o, s, argc, argv, &spec);
+	while ((c = kx_opts_next(&o)) > 0) {
+		if (c == OPT_BATCH) {
+			batch = o.arg;
+		} else if (c == OPT_OUT) {
+			out = o.arg;
+		} else if (file) {
+			kx_errorf("%s: unexpected argument '%s'", cmd, o.arg);
+			c = KX_OPT_ERROR;
+			break;
+		} else {
+			file = o.arg;
 		}
-		if (!strcmp(a, "--batch") && i + 1 < argc) {
-			batch = argv[++i];
-			continue;
-		}
-		if (!strcmp(a, "--out") && i + 1 < argc) {
-			out = argv[++i];
-			continue;
-		}
-		if (a[0] == '-') {
-			kx_errorf("%s: unknown option '%s' (see kxen-config %s --help)",
-				  cmd, a, cmd);
-			return KX_EXIT_USAGE;
-		}
-		if (file) {
-			kx_errorf("%s: unexpected argument '%s'", cmd, a);
-			return KX_EXIT_USAGE;
-		}
-		file = a;
 	}
+	kx_opts_end(&o);
+	if (c < 0)
+		return kx_opts_exit(c);
 	if (r.mode == M_SAVEDEFCONFIG && !file) {
 		kx_errorf("%s needs a FILE argument (see kxen-config %s --help)", cmd, cmd);
 		return KX_EXIT_USAGE;

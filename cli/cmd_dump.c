@@ -13,6 +13,7 @@
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/session.h"
 
 /* Evaluates against --config / .config when it exists, else defaults. */
@@ -27,28 +28,29 @@ static void load_values(struct kx_session *s)
 	s->io.message = msg;
 }
 
+/*
+ * The command line of dump and find: the global options, and for find one
+ * PATTERN.  Returns 0, or a negative kx_opts_next() value.
+ */
 static int parse_args(struct kx_session *s, int argc, char **argv,
-		      const char **pattern, const char *usage)
+		      const char **pattern, const struct kx_optspec *spec)
 {
-	s->no_assignments = true;
-	for (int i = 1; i < argc; i++) {
-		int g = kx_session_option(s, argc, argv, &i);
+	struct kx_opts o;
+	int c;
 
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
+	kx_opts_begin(&o, s, argc, argv, spec);
+	while ((c = kx_opts_next(&o)) > 0) {
+		if (c == KX_OPT_ARG && pattern && !*pattern) {
+			*pattern = o.arg;
 			continue;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n%s", usage, kx_global_options_help);
-			return -1;
 		}
-		if (argv[i][0] == '-' || !pattern || *pattern) {
-			kx_errorf("unexpected argument '%s'\n%s", argv[i], usage);
-			return KX_EXIT_USAGE;
-		}
-		*pattern = argv[i];
+		kx_errorf("%s: unexpected argument '%s'\n%s", spec->cmd, o.argv[o.ind],
+			  spec->usage);
+		c = KX_OPT_ERROR;
+		break;
 	}
-	return 0;
+	kx_opts_end(&o);
+	return c;
 }
 
 static const char dump_usage[] =
@@ -58,14 +60,18 @@ static const char dump_usage[] =
 "path as menuconfig shows it, and its depends/select/imply/default/range\n"
 "expressions.  --json prints one JSON array (docs/json-schema.md).\n";
 
+static const struct kx_optspec dump_spec = {
+	.cmd = "dump", .usage = dump_usage, .json = true,
+};
+
 int kx_cmd_dump(struct kx_session *s, int argc, char **argv)
 {
 	struct kx_buf b = KX_BUF_INIT;
 	bool first = true;
-	int rc = parse_args(s, argc, argv, NULL, dump_usage);
+	int rc = parse_args(s, argc, argv, NULL, &dump_spec);
 
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	if (rc < 0)
+		return kx_opts_exit(rc);
 	if ((rc = kx_session_load(s)))
 		return rc;
 	load_values(s);
@@ -119,6 +125,10 @@ static const char find_usage[] =
 "exact matches come first.  Prints each match as `dump` does.\n"
 "Exit status: 0 when something matched, 1 when nothing did.\n";
 
+static const struct kx_optspec find_spec = {
+	.cmd = "find", .usage = find_usage, .json = true,
+};
+
 int kx_cmd_find(struct kx_session *s, int argc, char **argv)
 {
 	const char *pattern = NULL;
@@ -126,10 +136,10 @@ int kx_cmd_find(struct kx_session *s, int argc, char **argv)
 	size_t n = 0;
 	regex_t re;
 	struct kx_buf b = KX_BUF_INIT;
-	int rc = parse_args(s, argc, argv, &pattern, find_usage);
+	int rc = parse_args(s, argc, argv, &pattern, &find_spec);
 
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	if (rc < 0)
+		return kx_opts_exit(rc);
 	if (!pattern) {
 		kx_errorf("find needs a PATTERN\n%s", find_usage);
 		return KX_EXIT_USAGE;

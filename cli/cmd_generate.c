@@ -14,6 +14,7 @@
 #include "analyzer/profile.h"
 #include "analyzer/prune.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/session.h"
 
@@ -111,6 +112,27 @@ static const char generate_usage[] =
 "\n"
 "Exit status: 0 done; 1 a required item cannot hold in this tree; 2 usage.\n";
 
+enum {
+	OPT_BASE = KX_OPT_LONG, OPT_PROFILE, OPT_MODULES, OPT_NO_MODULES, OPT_NO_PRUNE,
+	OPT_ADD, OPT_POLICY,
+};
+
+static const struct option generate_longopts[] = {
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "modules", no_argument, NULL, OPT_MODULES },
+	{ "no-modules", no_argument, NULL, OPT_NO_MODULES },
+	{ "no-prune", no_argument, NULL, OPT_NO_PRUNE },
+	{ "add", required_argument, NULL, OPT_ADD },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct kx_optspec generate_spec = {
+	.cmd = "generate", .shortopts = "o:", .longopts = generate_longopts,
+	.usage = generate_usage, .json = true,
+};
+
 int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 {
 	struct kx_generate_opts go = { 0 };
@@ -118,46 +140,44 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 	const char *out = NULL;
 	const char **add = kx_xcalloc((size_t)argc + 1, sizeof(*add));
 	struct kx_buf b = KX_BUF_INIT;
-	int rc;
+	struct kx_opts o;
+	int rc, c;
 
 	memset(&gr, 0, sizeof(gr));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
-
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", generate_usage, kx_global_options_help);
-			return 0;
-		}
-		if (!strcmp(a, "--base") && i + 1 < argc)
-			go.base = argv[++i];
-		else if (!strncmp(a, "--base=", 7))
-			go.base = a + 7;
-		else if (!strcmp(a, "--profile") && i + 1 < argc)
-			go.profile = argv[++i];
-		else if (!strncmp(a, "--profile=", 10))
-			go.profile = a + 10;
-		else if (!strcmp(a, "--modules"))
+	kx_opts_begin(&o, s, argc, argv, &generate_spec);
+	while ((c = kx_opts_next(&o)) > 0)
+		switch (c) {
+		case OPT_BASE:
+			go.base = o.arg;
+			break;
+		case OPT_PROFILE:
+			go.profile = o.arg;
+			break;
+		case OPT_MODULES:
 			go.modules = true;
-		else if (!strcmp(a, "--no-modules"))
+			break;
+		case OPT_NO_MODULES:
 			go.modules = false;
-		else if (!strcmp(a, "--no-prune"))
+			break;
+		case OPT_NO_PRUNE:
 			go.no_prune = true;
-		else if (!strcmp(a, "--add") && i + 1 < argc)
-			add[go.nadd++] = argv[++i];
-		else if (!strncmp(a, "--add=", 6))
-			add[go.nadd++] = a + 6;
-		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
-			out = argv[++i];
-		else {
-			kx_errorf("generate: unexpected argument '%s'\n%s", a, generate_usage);
-			free(add);
-			return KX_EXIT_USAGE;
+			break;
+		case OPT_ADD:
+			add[go.nadd++] = o.arg;
+			break;
+		case 'o':
+			out = o.arg;
+			break;
+		default:
+			kx_errorf("generate: unexpected argument '%s'\n%s", o.arg,
+				  generate_usage);
+			c = KX_OPT_ERROR;
+			break;
 		}
+	kx_opts_end(&o);
+	if (c < 0) {
+		free(add);
+		return kx_opts_exit(c);
 	}
 	go.add = add;
 	if (!out) {
@@ -256,6 +276,19 @@ static const char prune_usage[] =
 "\n"
 "Exit status: 0 done; 1 a required profile item cannot hold; 2 usage.\n";
 
+static const struct option prune_longopts[] = {
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct kx_optspec prune_spec = {
+	.cmd = "prune", .shortopts = "o:", .longopts = prune_longopts,
+	.usage = prune_usage, .json = true,
+};
+
 int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 {
 	const char *base = NULL, *profile = NULL, *policy = NULL, *out = NULL, *shown;
@@ -266,36 +299,35 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL, *ppath = NULL;
 	size_t nt = 0;
-	int rc;
+	struct kx_opts o;
+	int rc, c;
 
 	memset(&prof, 0, sizeof(prof));
 	memset(&pol, 0, sizeof(pol));
 	memset(&pr, 0, sizeof(pr));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
-
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", prune_usage, kx_global_options_help);
-			return 0;
+	kx_opts_begin(&o, s, argc, argv, &prune_spec);
+	while ((c = kx_opts_next(&o)) > 0)
+		switch (c) {
+		case OPT_BASE:
+			base = o.arg;
+			break;
+		case OPT_PROFILE:
+			profile = o.arg;
+			break;
+		case OPT_POLICY:
+			policy = o.arg;
+			break;
+		case 'o':
+			out = o.arg;
+			break;
+		default:
+			kx_errorf("prune: unexpected argument '%s'\n%s", o.arg, prune_usage);
+			c = KX_OPT_ERROR;
+			break;
 		}
-		if (!strcmp(a, "--base") && i + 1 < argc)
-			base = argv[++i];
-		else if (!strcmp(a, "--profile") && i + 1 < argc)
-			profile = argv[++i];
-		else if (!strcmp(a, "--policy") && i + 1 < argc)
-			policy = argv[++i];
-		else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
-			out = argv[++i];
-		else {
-			kx_errorf("prune: unexpected argument '%s'\n%s", a, prune_usage);
-			return KX_EXIT_USAGE;
-		}
-	}
+	kx_opts_end(&o);
+	if (c < 0)
+		return kx_opts_exit(c);
 	if (!out) {
 		kx_errorf("prune needs -o FILE\n%s", prune_usage);
 		return KX_EXIT_USAGE;

@@ -14,6 +14,7 @@
 
 #include "analyzer/xlcfg.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/session.h"
 
 static const char xlcfg_usage[] =
@@ -78,31 +79,34 @@ static char *absolute(const char *p)
 	return kx_xasprintf("%s/%s", cwd, p);
 }
 
-/* The option's value: "--opt=V" or the next argument; NULL if missing. */
-static const char *value_of(int argc, char **argv, int *i, const char *opt)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(opt);
+enum {
+	OPT_KERNEL = KX_OPT_LONG, OPT_RAMDISK, OPT_NAME, OPT_TYPE, OPT_MEMORY,
+	OPT_VCPUS, OPT_DISK, OPT_ROOT, OPT_VIF, OPT_EXTRA, OPT_ON_CRASH,
+	OPT_NO_NOTES,
+};
 
-	if (!strncmp(a, opt, n) && a[n] == '=')
-		return a + n + 1;
-	if (strcmp(a, opt))
-		return NULL;
-	/* "--kernel -o x": the value is missing, not "-o" (--extra may say "--") */
-	if (*i + 1 >= argc || (strcmp(opt, "--extra") && argv[*i + 1][0] == '-' &&
-			       !(argv[*i + 1][1] >= '0' && argv[*i + 1][1] <= '9'))) {
-		kx_errorf("xl-cfg: error: option %s needs a value", opt);
-		return NULL;
-	}
-	return argv[++*i];
-}
+static const struct option xlcfg_longopts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "vif", required_argument, NULL, OPT_VIF },
+	{ "extra", required_argument, NULL, OPT_EXTRA },
+	{ "on-crash", required_argument, NULL, OPT_ON_CRASH },
+	{ "no-notes", no_argument, NULL, OPT_NO_NOTES },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
 
-static bool is_opt(const char *a, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	return !strncmp(a, opt, n) && (a[n] == '\0' || a[n] == '=');
-}
+/* --extra's kernel command line may begin with "--" */
+static const struct kx_optspec xlcfg_spec = {
+	.cmd = "xl-cfg", .shortopts = "o:", .longopts = xlcfg_longopts,
+	.usage = xlcfg_usage, .dash_ok = OPT_EXTRA,
+};
 
 static void check_kernel(struct xl_cli *c, struct kx_diags *d)
 {
@@ -123,13 +127,91 @@ static void check_kernel(struct xl_cli *c, struct kx_diags *d)
 			     c->o.kernel);
 }
 
+/* One option of xl-cfg: 0, or -1 after an error message. */
+static int xlcfg_option(struct xl_cli *c, struct kx_diags *d, int opt, const char *v,
+			const char **out)
+{
+	struct kx_xl_disk *dk;
+
+	switch (opt) {
+	case OPT_NO_NOTES:
+		c->o.no_notes = true;
+		return 0;
+	case OPT_KERNEL:
+		free(c->kernel);
+		c->kernel = v[0] ? absolute(v) : kx_xstrdup("");
+		return 0;
+	case OPT_RAMDISK:
+		free(c->ramdisk);
+		c->ramdisk = v[0] ? absolute(v) : kx_xstrdup("");
+		return 0;
+	case OPT_NAME:
+		c->o.name = v;
+		return 0;
+	case OPT_TYPE:
+		if (!strcmp(v, "pvh")) {
+			c->o.type = KX_XL_PVH;
+		} else if (!strcmp(v, "pv")) {
+			c->o.type = KX_XL_PV;
+		} else {
+			kx_errorf("xl-cfg: error: --type '%s': want pvh or pv "
+				  "(an HVM guest boots firmware, not a kernel)", v);
+			return -1;
+		}
+		return 0;
+	case OPT_MEMORY:
+		if (kx_xlcfg_parse_memory(&c->o.memory, v) < 0) {
+			kx_errorf("xl-cfg: error: --memory '%s': want a size in "
+				  "MiB such as 512 or 2G", v);
+			return -1;
+		}
+		return 0;
+	case OPT_VCPUS:
+		if (kx_xlcfg_parse_count(&c->o.vcpus, v) < 0) {
+			kx_errorf("xl-cfg: error: --vcpus '%s': want a positive number", v);
+			return -1;
+		}
+		return 0;
+	case OPT_DISK:
+		dk = &c->disks[c->o.ndisks];
+		if (kx_xlcfg_parse_disk(dk, v, d) < 0)
+			return -1;
+		c->o.ndisks++;
+		if (dk->target[0] != '/') {
+			char *abs = absolute(dk->target);
+
+			free(dk->target);
+			dk->target = abs;
+		}
+		return 0;
+	case OPT_ROOT:
+		c->o.root = v;
+		return 0;
+	case OPT_VIF:
+		c->vifs[c->o.nvifs++] = strcmp(v, "default") ? v : "";
+		return 0;
+	case OPT_EXTRA:
+		c->o.extra = v;
+		return 0;
+	case OPT_ON_CRASH:
+		c->o.on_crash = v;
+		return 0;
+	case 'o':
+		*out = v;
+		return 0;
+	}
+	kx_errorf("xl-cfg: unexpected argument '%s' (see kxen-config xl-cfg --help)", v);
+	return -1;
+}
+
 int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv)
 {
 	struct xl_cli c;
 	struct kx_diags d;
-	const char *out = NULL, *v;
+	const char *out = NULL;
 	char *text = NULL;
-	int rc = KX_EXIT_USAGE;
+	struct kx_opts o;
+	int rc = KX_EXIT_USAGE, opt;
 
 	memset(&c, 0, sizeof(c));
 	kx_diags_init(&d);
@@ -137,105 +219,16 @@ int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv)
 	d.echo_ctx = &c;
 	c.disks = kx_xcalloc((size_t)argc + 1, sizeof(*c.disks));
 	c.vifs = kx_xcalloc((size_t)argc + 1, sizeof(*c.vifs));
+	kx_opts_begin(&o, s, argc, argv, &xlcfg_spec);
+	while ((opt = kx_opts_next(&o)) > 0)
+		if (xlcfg_option(&c, &d, opt, o.arg, &out) < 0)
+			break;
+	kx_opts_end(&o);
+	if (opt == KX_OPT_HELP)
+		rc = KX_EXIT_OK;
+	if (opt)
+		goto out;
 	c.quiet = s->verbose < 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", xlcfg_usage, kx_global_options_help);
-			rc = KX_EXIT_OK;
-			goto out;
-		}
-		if (!strcmp(a, "--no-notes")) {
-			c.o.no_notes = true;
-			continue;
-		}
-		if (is_opt(a, "--kernel")) {
-			if (!(v = value_of(argc, argv, &i, "--kernel")))
-				goto out;
-			free(c.kernel);
-			c.kernel = v[0] ? absolute(v) : kx_xstrdup("");
-		} else if (is_opt(a, "--ramdisk")) {
-			if (!(v = value_of(argc, argv, &i, "--ramdisk")))
-				goto out;
-			free(c.ramdisk);
-			c.ramdisk = v[0] ? absolute(v) : kx_xstrdup("");
-		} else if (is_opt(a, "--name")) {
-			if (!(c.o.name = value_of(argc, argv, &i, "--name")))
-				goto out;
-		} else if (is_opt(a, "--type")) {
-			if (!(v = value_of(argc, argv, &i, "--type")))
-				goto out;
-			if (!strcmp(v, "pvh")) {
-				c.o.type = KX_XL_PVH;
-			} else if (!strcmp(v, "pv")) {
-				c.o.type = KX_XL_PV;
-			} else {
-				kx_errorf("xl-cfg: error: --type '%s': want pvh or pv "
-					  "(an HVM guest boots firmware, not a kernel)", v);
-				goto out;
-			}
-		} else if (is_opt(a, "--memory")) {
-			if (!(v = value_of(argc, argv, &i, "--memory")))
-				goto out;
-			if (kx_xlcfg_parse_memory(&c.o.memory, v) < 0) {
-				kx_errorf("xl-cfg: error: --memory '%s': want a size in "
-					  "MiB such as 512 or 2G", v);
-				goto out;
-			}
-		} else if (is_opt(a, "--vcpus")) {
-			if (!(v = value_of(argc, argv, &i, "--vcpus")))
-				goto out;
-			if (kx_xlcfg_parse_count(&c.o.vcpus, v) < 0) {
-				kx_errorf("xl-cfg: error: --vcpus '%s': want a positive "
-					  "number", v);
-				goto out;
-			}
-		} else if (is_opt(a, "--disk")) {
-			struct kx_xl_disk *dk = &c.disks[c.o.ndisks];
-
-			if (!(v = value_of(argc, argv, &i, "--disk")))
-				goto out;
-			if (kx_xlcfg_parse_disk(dk, v, &d) < 0)
-				goto out;
-			c.o.ndisks++;
-			if (dk->target[0] != '/') {
-				char *abs = absolute(dk->target);
-
-				free(dk->target);
-				dk->target = abs;
-			}
-		} else if (is_opt(a, "--root")) {
-			if (!(c.o.root = value_of(argc, argv, &i, "--root")))
-				goto out;
-		} else if (is_opt(a, "--vif")) {
-			if (!(v = value_of(argc, argv, &i, "--vif")))
-				goto out;
-			c.vifs[c.o.nvifs++] = strcmp(v, "default") ? v : "";
-		} else if (is_opt(a, "--extra")) {
-			if (!(c.o.extra = value_of(argc, argv, &i, "--extra")))
-				goto out;
-		} else if (is_opt(a, "--on-crash")) {
-			if (!(c.o.on_crash = value_of(argc, argv, &i, "--on-crash")))
-				goto out;
-		} else if (is_opt(a, "-o") || is_opt(a, "--output")) {
-			if (!(out = value_of(argc, argv, &i, a[1] == 'o' ? "-o" :
-					     "--output")))
-				goto out;
-		} else {
-			int g = kx_session_option(s, argc, argv, &i);
-
-			if (g < 0)
-				goto out;
-			if (g) {
-				c.quiet = s->verbose < 0;
-				continue;
-			}
-			kx_errorf("xl-cfg: error: unknown %s '%s' (see kxen-config xl-cfg "
-				  "--help)", a[0] == '-' ? "option" : "argument", a);
-			goto out;
-		}
-	}
 	c.o.kernel = c.kernel;
 	c.o.ramdisk = c.ramdisk;
 	c.o.disks = c.disks;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/session.h"
 
 static void usage(FILE *f)
@@ -48,11 +49,83 @@ static void usage(FILE *f)
 "error or bad input; 3 internal error.\n", kx_global_options_help);
 }
 
+static void main_help(void *ctx)
+{
+	(void)ctx;
+	usage(stdout);
+}
+
+static const struct option main_longopts[] = {
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct kx_optspec main_spec = {
+	.longopts = main_longopts, .help = main_help,
+};
+
+/* The command: argv[0] its name, argv[1..] its arguments. */
+static int run_command(struct kx_session *s, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+
+	/* TRANSITION: the commands not yet on cli/opts.h */
+	if (!strcmp(cmd, "preflight") || !strcmp(cmd, "build")) {
+		bool json = s->json;
+
+		for (int k = 1; k < argc && !json; k++)
+			json = !strcmp(argv[k], "--json");
+		if (json) {
+			kx_errorf("%s has no JSON output (--json)", cmd);
+			return KX_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(cmd, "check") || !strcmp(cmd, "why") || !strcmp(cmd, "why-not") ||
+	    !strcmp(cmd, "preflight") || !strcmp(cmd, "merge") || !strcmp(cmd, "build"))
+		for (int k = 1; k + 1 < argc; k++)
+			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
+			    !strcmp(argv[k + 1], "-")) {
+				kx_output_reserve_stdout();
+				break;
+			}
+
+	if (!strcmp(cmd, "conf"))
+		return kx_cmd_conf(s, argc, argv);
+	if (kx_is_config_command(cmd))
+		return kx_cmd_config(s, cmd, argc, argv);
+	if (!strcmp(cmd, "dump"))
+		return kx_cmd_dump(s, argc, argv);
+	if (!strcmp(cmd, "find"))
+		return kx_cmd_find(s, argc, argv);
+	if (!strcmp(cmd, "closure"))
+		return kx_cmd_closure(s, argc, argv);
+	if (!strcmp(cmd, "why"))
+		return kx_cmd_why(s, argc, argv);
+	if (!strcmp(cmd, "why-not"))
+		return kx_cmd_why_not(s, argc, argv);
+	if (!strcmp(cmd, "check"))
+		return kx_cmd_check(s, argc, argv);
+	if (!strcmp(cmd, "preflight"))
+		return kx_cmd_preflight(s, argc, argv);
+	if (!strcmp(cmd, "merge"))
+		return kx_cmd_merge(s, argc, argv);
+	if (!strcmp(cmd, "generate"))
+		return kx_cmd_generate(s, argc, argv);
+	if (!strcmp(cmd, "prune"))
+		return kx_cmd_prune(s, argc, argv);
+	if (!strcmp(cmd, "build"))
+		return kx_cmd_build(s, argc, argv);
+	if (!strcmp(cmd, "xl-cfg"))
+		return kx_cmd_xlcfg(s, argc, argv);
+	kx_errorf("unknown command '%s' (see kxen-config --help)", cmd);
+	return KX_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct kx_session s;
-	const char *cmd = NULL;
-	int i, rc;
+	struct kx_opts o;
+	int c, rc;
 
 	/*
 	 * Over a file-size limit (ulimit -f), a write fails with EFBIG and is
@@ -61,97 +134,23 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	kx_session_init(&s);
-	for (i = 1; i < argc; i++) {
-		int g = kx_session_option(&s, argc, argv, &i);
-
-		if (g < 0) {
-			rc = KX_EXIT_USAGE;
-			goto out;
-		}
-		if (g)
-			continue;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			rc = 0;
-			goto out;
-		}
-		if (!strcmp(argv[i], "--version")) {
+	/* global options and NAME=VALUE up to the command */
+	kx_opts_begin(&o, &s, argc, argv, &main_spec);
+	while ((c = kx_opts_next(&o)) > 0 && c != KX_OPT_ARG)
+		if (c == 'V') {
 			printf("kxen-config 0.1\n");
-			rc = 0;
-			goto out;
+			c = KX_OPT_HELP;
+			break;
 		}
-		if (argv[i][0] == '-') {
-			kx_errorf("unknown option '%s' (see kxen-config --help)", argv[i]);
-			rc = KX_EXIT_USAGE;
-			goto out;
-		}
-		cmd = argv[i];
-		break;
-	}
-	if (!cmd) {
+	kx_opts_end(&o);
+	if (c < 0) {
+		rc = kx_opts_exit(c);
+	} else if (c == KX_OPT_DONE) {
 		usage(stderr);
 		rc = KX_EXIT_USAGE;
-		goto out;
+	} else {
+		rc = run_command(&s, argc - o.ind, argv + o.ind);
 	}
-	argc -= i;
-	argv += i;
-	/* --json: every command that reports something has it, or refuses it */
-	if (!strcmp(cmd, "preflight") || !strcmp(cmd, "build") || !strcmp(cmd, "xl-cfg") ||
-	    kx_is_config_command(cmd)) {
-		bool json = s.json;
-
-		for (int k = 1; k < argc && !json; k++)
-			json = !strcmp(argv[k], "--json");
-		if (json) {
-			kx_errorf("%s has no JSON output (--json)", cmd);
-			rc = KX_EXIT_USAGE;
-			goto out;
-		}
-	}
-	/*
-	 * "-o -" (every command that has -o): the file goes to standard
-	 * output, so what the command prints there goes to standard error.
-	 */
-	if (strcmp(cmd, "conf") && !kx_is_config_command(cmd))
-		for (int k = 1; k + 1 < argc; k++)
-			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
-			    !strcmp(argv[k + 1], "-")) {
-				kx_output_reserve_stdout();
-				break;
-			}
-	if (!strcmp(cmd, "conf"))
-		rc = kx_cmd_conf(&s, argc, argv);
-	else if (kx_is_config_command(cmd))
-		rc = kx_cmd_config(&s, cmd, argc, argv);
-	else if (!strcmp(cmd, "dump"))
-		rc = kx_cmd_dump(&s, argc, argv);
-	else if (!strcmp(cmd, "find"))
-		rc = kx_cmd_find(&s, argc, argv);
-	else if (!strcmp(cmd, "closure"))
-		rc = kx_cmd_closure(&s, argc, argv);
-	else if (!strcmp(cmd, "why"))
-		rc = kx_cmd_why(&s, argc, argv);
-	else if (!strcmp(cmd, "why-not"))
-		rc = kx_cmd_why_not(&s, argc, argv);
-	else if (!strcmp(cmd, "check"))
-		rc = kx_cmd_check(&s, argc, argv);
-	else if (!strcmp(cmd, "preflight"))
-		rc = kx_cmd_preflight(&s, argc, argv);
-	else if (!strcmp(cmd, "merge"))
-		rc = kx_cmd_merge(&s, argc, argv);
-	else if (!strcmp(cmd, "generate"))
-		rc = kx_cmd_generate(&s, argc, argv);
-	else if (!strcmp(cmd, "prune"))
-		rc = kx_cmd_prune(&s, argc, argv);
-	else if (!strcmp(cmd, "build"))
-		rc = kx_cmd_build(&s, argc, argv);
-	else if (!strcmp(cmd, "xl-cfg"))
-		rc = kx_cmd_xlcfg(&s, argc, argv);
-	else {
-		kx_errorf("unknown command '%s' (see kxen-config --help)", cmd);
-		rc = KX_EXIT_USAGE;
-	}
-out:
 	fflush(stdout);
 	kx_session_free(&s);
 	return rc;

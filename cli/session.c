@@ -107,6 +107,118 @@ void kx_session_free(struct kx_session *s)
 	kx_diags_free(&s->diags);
 }
 
+/* NAME=VALUE with NAME a make variable name: [A-Za-z_][A-Za-z0-9_]* */
+bool kx_is_assignment(const char *a)
+{
+	const char *p = a;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
+		return false;
+	for (p++; *p && *p != '='; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return *p == '=';
+}
+
+void kx_session_assign(struct kx_session *s, const char *a)
+{
+	const char *eq = strchr(a, '=');
+	char *name = kx_xstrndup(a, eq - a);
+
+	if (!s->cmdline)
+		s->cmdline = kx_env_new();
+	kx_env_set(s->cmdline, name, eq + 1);
+	/* make exports command-line variables to conf */
+	setenv(name, eq + 1, 1);
+	free(name);
+}
+
+const char kx_global_shortopts[] = "C:qv";
+
+const struct option kx_global_longopts[] = {
+	{ "srctree", required_argument, NULL, 'C' },
+	{ "git", required_argument, NULL, KX_GOPT_GIT },
+	{ "rev", required_argument, NULL, KX_GOPT_REV },
+	{ "arch", required_argument, NULL, KX_GOPT_ARCH },
+	{ "config", required_argument, NULL, KX_GOPT_CONFIG },
+	{ "kconfig", required_argument, NULL, KX_GOPT_KCONFIG },
+	{ "json", no_argument, NULL, KX_GOPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "no-cache", no_argument, NULL, KX_GOPT_NO_CACHE },
+	{ "probes", required_argument, NULL, KX_GOPT_PROBES },
+	{ "record-probes", required_argument, NULL, KX_GOPT_RECORD },
+	{ "replay-probes", required_argument, NULL, KX_GOPT_REPLAY },
+	{ "probe-timeout", required_argument, NULL, KX_GOPT_PROBE_TIMEOUT },
+	{ NULL, 0, NULL, 0 }
+};
+
+int kx_session_setopt(struct kx_session *s, int opt, const char *v)
+{
+	char *end;
+
+	switch (opt) {
+	case 'C':
+		s->srctree = v;
+		return 1;
+	case KX_GOPT_GIT:
+		s->git_repo = v;
+		return 1;
+	case KX_GOPT_REV:
+		s->git_rev = v;
+		return 1;
+	case KX_GOPT_ARCH:
+		s->arch = v;
+		return 1;
+	case KX_GOPT_CONFIG:
+		s->config = v;
+		return 1;
+	case KX_GOPT_KCONFIG:
+		s->kconfig = v;
+		return 1;
+	case KX_GOPT_JSON:
+		s->json = true;
+		return 1;
+	case 'q':
+		s->verbose = -1;
+		return 1;
+	case 'v':
+		s->verbose = 1;
+		return 1;
+	case KX_GOPT_NO_CACHE:
+		s->no_cache = true;
+		return 1;
+	case KX_GOPT_PROBES:
+		if (!strcmp(v, "run"))
+			s->probes = KX_PROBES_RUN;
+		else if (!strcmp(v, "cache-only"))
+			s->probes = KX_PROBES_CACHE_ONLY;
+		else if (!strcmp(v, "deny"))
+			s->probes = KX_PROBES_DENY;
+		else {
+			kx_errorf("--probes must be run, cache-only or deny, not '%s'", v);
+			return -1;
+		}
+		return 1;
+	case KX_GOPT_RECORD:
+		s->record_probes = v;
+		return 1;
+	case KX_GOPT_REPLAY:
+		s->replay_probes = v;
+		return 1;
+	case KX_GOPT_PROBE_TIMEOUT:
+		s->probe_timeout = strtod(v, &end);
+		if (end == v || *end || !(s->probe_timeout > 0)) {
+			kx_errorf("--probe-timeout needs a positive number of seconds");
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* TRANSITION: the one-argument parser of the commands not yet on cli/opts.h */
 static const char *optarg_of(int argc, char **argv, int *i, const char *name,
 			     size_t namelen)
 {
@@ -125,25 +237,11 @@ static const char *optarg_of(int argc, char **argv, int *i, const char *name,
 		       (a[sizeof(opt) - 1] == 0 || a[sizeof(opt) - 1] == '='))
 #define ARG(opt) optarg_of(argc, argv, i, opt, sizeof(opt) - 1)
 
-/* NAME=VALUE with NAME a make variable name: [A-Za-z_][A-Za-z0-9_]* */
-static bool is_assignment(const char *a)
-{
-	const char *p = a;
-
-	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
-		return false;
-	for (p++; *p && *p != '='; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	return *p == '=';
-}
-
 int kx_session_option(struct kx_session *s, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *v;
 
-	if (!s->no_assignments && is_assignment(a)) {
+	if (!s->no_assignments && kx_is_assignment(a)) {
 		const char *eq = strchr(a, '=');
 		char *name = kx_xstrndup(a, eq - a);
 

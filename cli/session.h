@@ -6,6 +6,7 @@
 #ifndef KX_CLI_SESSION_H
 #define KX_CLI_SESSION_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "analyzer/confdata.h"
@@ -51,26 +52,45 @@ struct kx_session {
 	struct kx_diags diags;
 	struct kx_kconfig *kc;
 	struct kx_confio io;
+	bool no_assignments;		/* TRANSITION: see kx_session_option */
 	bool dropin;			/* `conf` drop-in: conf's conventions */
 	bool no_help;			/* load without help texts (never shown) */
-	/* NAME=VALUE arguments are make variables; commands whose own
-	 * arguments are SYM=VAL targets turn this off after the command */
-	bool no_assignments;
 };
 
 void kx_session_init(struct kx_session *s);
 void kx_session_free(struct kx_session *s);
 
 /*
- * Parses one global option at argv[*i] (advancing *i past its argument),
- * or a NAME=VALUE make variable assignment (NAME matching
- * [A-Za-z_][A-Za-z0-9_]*), which is collected in s->cmdline and also put
+ * The global options, accepted before the command and among its arguments
+ * (cli/opts.h joins this table to each command's).  Values of the long-only
+ * ones are KX_GOPT_*, the others their short letter.
+ */
+enum {
+	KX_GOPT_GIT = 0x100, KX_GOPT_REV, KX_GOPT_ARCH, KX_GOPT_CONFIG,
+	KX_GOPT_KCONFIG, KX_GOPT_JSON, KX_GOPT_NO_CACHE, KX_GOPT_PROBES,
+	KX_GOPT_RECORD, KX_GOPT_REPLAY, KX_GOPT_PROBE_TIMEOUT,
+};
+extern const char kx_global_shortopts[];
+extern const struct option kx_global_longopts[];
+
+/*
+ * Applies global option 'opt' (a value of kx_global_longopts) with its
+ * argument 'arg'.  Returns 1, 0 if 'opt' is not a global option, -1 on a
+ * bad argument (message printed).
+ */
+int kx_session_setopt(struct kx_session *s, int opt, const char *arg);
+
+/* TRANSITION: one global option or NAME=VALUE at argv[*i]: 1, 0 not one, -1 error */
+int kx_session_option(struct kx_session *s, int argc, char **argv, int *i);
+
+/* NAME=VALUE with NAME matching [A-Za-z_][A-Za-z0-9_]* (a make variable). */
+bool kx_is_assignment(const char *a);
+/*
+ * Records make variable assignment NAME=VALUE in s->cmdline, and puts it
  * into the process environment, as make exports command-line variables to
  * conf (so the KCONFIG_* variables conf reads with getenv() apply).
- * Returns 1 if it was a global option or an assignment, 0 if not, -1 on a
- * usage error (message printed).
  */
-int kx_session_option(struct kx_session *s, int argc, char **argv, int *i);
+void kx_session_assign(struct kx_session *s, const char *a);
 
 /* The help text of the global options. */
 extern const char kx_global_options_help[];

@@ -412,6 +412,66 @@ for c in "xl-cfg --kernel /bin/true" "-C $tree --probes=deny olddefconfig"; do
 		bad "--json $c: exit $rc, $(cat "$work/err")"
 	fi
 done
+# One option parser (cli/opts.c): every command knows --help, reports an
+# unknown option or a missing value in one form with exit 2, and keeps its
+# positional arguments in order.
+cmds="olddefconfig allnoconfig dump find closure why why-not check preflight merge generate prune build xl-cfg"
+for c in $cmds; do
+	rc=0
+	"$prog" "$c" --help >"$work/out" 2>"$work/err" || rc=$?
+	if ((rc == 0)) && grep -q "^Usage: kxen-config .*$c" "$work/out" && grep -q '^Global options:' "$work/out"; then
+		ok "$c --help"
+	else
+		bad "$c --help: exit $rc, $(head -1 "$work/out") $(head -1 "$work/err")"
+	fi
+	rc=0
+	"$prog" -C "$tree" --probes=deny "$c" --no-such-option >/dev/null 2>"$work/err" || rc=$?
+	if ((rc == 2)) && grep -qx "kxen-config: $c: unknown option '--no-such-option' (see kxen-config $c --help)" "$work/err"; then
+		ok "$c --no-such-option: exit 2"
+	else
+		bad "$c --no-such-option: exit $rc, $(cat "$work/err")"
+	fi
+done
+for c in "closure --base" "generate -o" "xl-cfg --kernel" "merge -o" "prune --policy"; do
+	rc=0
+	# shellcheck disable=SC2086 # word splitting intended
+	"$prog" -C "$tree" --probes=deny $c >/dev/null 2>"$work/err" || rc=$?
+	if ((rc == 2)) && grep -q "option '${c#* }' needs a value" "$work/err"; then
+		ok "$c (no value): exit 2"
+	else
+		bad "$c (no value): exit $rc, $(cat "$work/err")"
+	fi
+done
+# a value that is the next option is a forgotten value, not the value
+rc=0
+"$prog" -C "$tree" --probes=deny closure B=y --base -o x >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q "option '--base' needs a value" "$work/err" && [[ ! -e x ]] &&
+	ok "--base -o x: the value is missing" || bad "--base -o x: exit $rc, $(cat "$work/err")"
+# an abbreviation that fits two options says which
+rc=0
+"$prog" -C "$tree" --probes=deny generate --no >/dev/null 2>"$work/err" || rc=$?
+((rc == 2)) && grep -q "ambiguous option '--no' (--no-modules, --no-prune, --no-cache)" "$work/err" &&
+	ok "an ambiguous abbreviation names the candidates" || bad "generate --no: exit $rc, $(cat "$work/err")"
+# global options after the command, abbreviations, "--name=value"
+if "$prog" find --srctree="$tree" --probes deny --js '^B$' >"$work/out" 2>"$work/err" &&
+	grep -q '"name":"B"' "$work/out"; then
+	ok "global options after the command, abbreviated, with ="
+else
+	bad "find --srctree=... --js: $(cat "$work/err")"
+fi
+# a NAME=VALUE after a command is a make variable, except where SYM=VAL are
+# the command's own arguments
+echo 'CONFIG_B=y' >"$d/allno.frag"
+if "$prog" -C "$tree" --probes=deny --config "$d/mv.config" allnoconfig KCONFIG_ALLCONFIG="$d/allno.frag" \
+	>/dev/null 2>"$work/err" && grep -qx 'CONFIG_B=y' "$d/mv.config"; then
+	ok "NAME=VALUE after a conf mode is a make variable"
+else
+	bad "allnoconfig KCONFIG_ALLCONFIG=...: $(cat "$work/err")"
+fi
+rc=0
+"$prog" -C "$tree" --probes=deny closure KCONFIG_ALLCONFIG=y --base allnoconfig >/dev/null 2>"$work/err" || rc=$?
+grep -q 'KCONFIG_ALLCONFIG' "$work/err" && ok "closure SYM=VAL: a target, not a make variable (exit $rc)" ||
+	bad "closure KCONFIG_ALLCONFIG=y: exit $rc, $(cat "$work/err")"
 # inputs: endless, huge, not a file -> exit 2 at once, with the reason
 truncate -s 65M "$d/huge"
 mkfifo "$d/nowriter"
