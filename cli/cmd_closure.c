@@ -165,6 +165,11 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 		}
 		nt = k;
 	}
+	if (!nt) {
+		/* every target is unknown here (each reported): nothing to solve */
+		rc = KX_EXIT_NO;
+		goto out;
+	}
 	err = kx_closure_solve(&cl, s->kc, t, nt, NULL);
 	if (err < 0) {
 		kx_errorf("closure: %s (no answer the evaluator could confirm)",
