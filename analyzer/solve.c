@@ -1746,233 +1746,279 @@ static void explain_unmet(struct solver *s, struct kx_closure *cl,
 		u->cause = KX_CAUSE_FIXED;
 }
 
+/* The state of one kx_closure_solve(): the targets and what is known of them. */
+struct targets {
+	const struct kx_target *t;
+	size_t n;
+	int *lit;		/* each target's literal in this round's encoding */
+	bool *possible;		/* it can hold (with the earlier ones) */
+	bool *at_base;		/* a non-tristate value that holds already */
+	bool *rejected;		/* refused by the judge: out of its range */
+};
+
+static void assume_possible(struct solver *s, const struct targets *tg)
+{
+	for (size_t i = 0; i < tg->n; i++)
+		if (tg->possible[i])
+			picosat_assume(s->ps, tg->lit[i]);
+}
+
+/* How many targets are possible, and how many of those hold now. */
+static size_t count_possible(const struct targets *tg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tg->n; i++)
+		n += tg->possible[i];
+	return n;
+}
+
+static size_t count_holding(struct kx_kconfig *kc, const struct targets *tg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tg->n; i++)
+		if (tg->possible[i] && kx_target_holds(kc, &tg->t[i]))
+			n++;
+	return n;
+}
+
+/* A fresh encoding for a round: change variables, MODULES, target literals. */
+static void encode_round(struct solver *s, struct targets *tg, int round,
+			 const struct kx_closure_opts *o)
+{
+	int mv;
+
+	if (round)
+		solver_reset_encoding(s);
+	/* change variables first: encoding a symbol reads its own */
+	make_change_vars(s, o);
+	/* "modules enabled" is a variable tied to MODULES' value */
+	s->modules = newvar(s);
+	mv = sym_value(s, s->kc->modules_sym).b;
+	clause(s, -s->modules, mv, 0);
+	clause(s, s->modules, -mv, 0);
+	for (size_t i = 0; i < tg->n; i++)
+		tg->lit[i] = tg->rejected[i] ? -s->T :
+			     target_lit(s, &tg->t[i], tg->at_base[i]);
+}
+
+/*
+ * Which targets can hold: first each alone; then, if they cannot all hold
+ * together, a maximal set kept in the order given (an earlier target wins
+ * a conflict).  Returns the SAT answer for the possible ones together.
+ */
+static int find_possible(struct solver *s, struct targets *tg)
+{
+	size_t nposs = 0;
+	int res;
+
+	for (size_t i = 0; i < tg->n; i++) {
+		picosat_assume(s->ps, tg->lit[i]);
+		tg->possible[i] = picosat_sat(s->ps, -1) == PICOSAT_SATISFIABLE;
+		nposs += tg->possible[i];
+	}
+	assume_possible(s, tg);
+	res = picosat_sat(s->ps, -1);
+	if (res != PICOSAT_SATISFIABLE && nposs) {
+		bool *kept = kx_xcalloc(tg->n + 1, sizeof(bool));
+
+		for (size_t i = 0; i < tg->n; i++) {
+			if (!tg->possible[i])
+				continue;
+			for (size_t k = 0; k < i; k++)
+				if (kept[k])
+					picosat_assume(s->ps, tg->lit[k]);
+			picosat_assume(s->ps, tg->lit[i]);
+			kept[i] = picosat_sat(s->ps, -1) == PICOSAT_SATISFIABLE;
+		}
+		memcpy(tg->possible, kept, tg->n * sizeof(bool));
+		free(kept);
+		nposs = count_possible(tg);
+		assume_possible(s, tg);
+		res = picosat_sat(s->ps, -1);
+	}
+	return nposs ? res : PICOSAT_UNSATISFIABLE;
+}
+
+/*
+ * Prefer natural answers: first only the targets' natural prerequisites
+ * without changing any choice, then with choices, then anything.
+ */
+static int prefer_natural(struct solver *s, const struct targets *tg)
+{
+	struct kx_kconfig *kc = s->kc;
+	bool *cone = natural_cone(kc, tg->t, tg->n);
+	int res = PICOSAT_UNSATISFIABLE;
+
+	for (int tier = 0; tier < 3; tier++) {
+		for (size_t i = 0; tier < 2 && i < kc->nsyms; i++) {
+			if (s->sv[i].change && !cone[i])
+				picosat_assume(s->ps, -s->sv[i].change);
+			if (tier == 0 && s->cv[i].encoded)
+				picosat_assume(s->ps, -s->cv[i].change);
+		}
+		assume_possible(s, tg);
+		res = picosat_sat(s->ps, -1);
+		if (res == PICOSAT_SATISFIABLE)
+			break;
+	}
+	free(cone);
+	return res;
+}
+
+/*
+ * Shrinks the model's changes to a subset-minimal set: try to drop each
+ * change once.  One found necessary stays necessary as the set shrinks
+ * (fewer allowed changes only constrain more), so it is never tried again.
+ * Leaves the solver at the model of the final set.
+ */
+static void shrink_changes(struct solver *s, struct cset *cs, const struct targets *tg)
+{
+	struct cset needed = { NULL, 0 };
+
+	model_changes(s, cs);
+	needed.lits = kx_xcalloc(cs->n + 1, sizeof(int));
+	for (;;) {
+		int drop = 0;
+
+		for (size_t k = 0; k < cs->n && !drop; k++)
+			if (!in_set(&needed, cs->lits[k]))
+				drop = cs->lits[k];
+		if (!drop)
+			break;
+		assume_only(s, cs, drop);
+		assume_possible(s, tg);
+		if (picosat_sat(s->ps, -1) == PICOSAT_SATISFIABLE)
+			model_changes(s, cs);
+		else
+			needed.lits[needed.n++] = drop;
+	}
+	free(needed.lits);
+	assume_only(s, cs, 0);
+	assume_possible(s, tg);
+	picosat_sat(s->ps, -1);
+}
+
+/*
+ * One round: encode, find what can hold, a minimal model, its changes
+ * (*ch, *nch), judged by the evaluator.  Returns true when the round is
+ * final: verified, or nothing can hold.
+ */
+static bool solve_round(struct solver *s, struct kx_closure *cl, struct targets *tg,
+			int round, const struct kx_closure_opts *o,
+			struct kx_change **ch, size_t *nch)
+{
+	struct cset cs = { NULL, 0 };
+	int res;
+
+	cl->rounds = round + 1;
+	encode_round(s, tg, round, o);
+	res = find_possible(s, tg);
+	if (res == PICOSAT_SATISFIABLE)
+		res = prefer_natural(s, tg);
+	if (res != PICOSAT_SATISFIABLE) {
+		/* nothing can hold: no changes, and that is the answer */
+		cl->verified = true;
+		return true;
+	}
+	shrink_changes(s, &cs, tg);
+	free(*ch);
+	*nch = extract_changes(s, ch);
+	add_value_changes(s, ch, nch, tg->t, tg->n, tg->possible, tg->at_base);
+	free(cs.lits);
+	cl->sat_vars = (unsigned)picosat_variables(s->ps);
+	cl->sat_clauses = s->nclauses;
+	/* the judge */
+	judge(s, *ch, *nch, tg->t, tg->n, NULL);
+	if (count_holding(s->kc, tg) == count_possible(tg)) {
+		cl->verified = true;
+		return true;
+	}
+	/*
+	 * An int/hex/string value the judge refused is out of range (ranges
+	 * are not encoded): that target cannot hold.  The next round
+	 * re-freezes comparisons at the judged config.
+	 */
+	for (size_t i = 0; i < tg->n; i++)
+		if (tg->possible[i] && !tg->t[i].visible && !tristate_like(tg->t[i].sym) &&
+		    !kx_target_holds(s->kc, &tg->t[i]))
+			tg->rejected[i] = true;
+	return false;
+}
+
+/*
+ * 1-minimality, judged by the evaluator: each change is dropped in turn and
+ * kept only if a target breaks without it.  The quick judge evaluates in
+ * place; the full round trip through a written .config confirms the end
+ * result (and redoes the pass with full judges in the unlikely case they
+ * disagree).
+ */
+static void minimize_judged(struct solver *s, const struct targets *tg,
+			    struct kx_change **chp, size_t *nchp)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct kx_change *ch = *chp;
+		size_t nch = *nchp;
+
+		for (size_t i = 0; i < nch;) {
+			struct kx_change dropped = ch[i];
+
+			memmove(ch + i, ch + i + 1, (nch - i - 1) * sizeof(*ch));
+			nch--;
+			if (holds_all(s, ch, nch, tg->t, tg->n, tg->possible, pass == 1))
+				continue;	/* not needed */
+			memmove(ch + i + 1, ch + i, (nch - i) * sizeof(*ch));
+			ch[i] = dropped;
+			nch++;
+			i++;
+		}
+		*nchp = nch;
+		judge(s, ch, nch, tg->t, tg->n, NULL);
+		if (count_holding(s->kc, tg) == count_possible(tg))
+			break;
+		/* the quick judge dropped too much: start over, fully */
+		free(*chp);
+		*nchp = extract_changes(s, chp);
+		add_value_changes(s, chp, nchp, tg->t, tg->n, tg->possible, tg->at_base);
+	}
+}
+
 int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 		     const struct kx_target *t, size_t nt,
 		     const struct kx_closure_opts *o)
 {
-	struct kx_closure *cl = kx_xcalloc(1, sizeof(*cl));
+	struct kx_closure *cl;
 	struct solver s;
+	struct targets tg = { t, nt, NULL, NULL, NULL, NULL };
 	struct kx_change *ch = NULL;
 	size_t nch = 0;
-	int *tl = kx_xcalloc(nt + 1, sizeof(int));
-	bool *possible = kx_xcalloc(nt + 1, sizeof(bool));
-	bool *at_base, *rejected;
 	int max_rounds = o && o->max_rounds ? o->max_rounds : 6;
 	struct timespec t0, t1;
 	int err = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
-	for (size_t i = 0; i < nt; i++) {
-		if (!t[i].sym || (t[i].sym->flags & KX_SYM_CONST)) {
-			free(tl);
-			free(possible);
-			free(cl);
+	for (size_t i = 0; i < nt; i++)
+		if (!t[i].sym || (t[i].sym->flags & KX_SYM_CONST))
 			return KX_EINVAL;
-		}
-	}
+	cl = kx_xcalloc(1, sizeof(*cl));
+	tg.lit = kx_xcalloc(nt + 1, sizeof(int));
+	tg.possible = kx_xcalloc(nt + 1, sizeof(bool));
+	tg.at_base = kx_xcalloc(nt + 1, sizeof(bool));
+	tg.rejected = kx_xcalloc(nt + 1, sizeof(bool));
 	solver_init(&s, kc);
 	snapshot(&s);
 	restore(&s);
-	at_base = kx_xcalloc(nt + 1, sizeof(bool));
-	rejected = kx_xcalloc(nt + 1, sizeof(bool));
 	for (size_t i = 0; i < nt; i++)
-		at_base[i] = !t[i].visible && !tristate_like(t[i].sym) &&
-			     kx_target_holds(kc, &t[i]);
+		tg.at_base[i] = !t[i].visible && !tristate_like(t[i].sym) &&
+				kx_target_holds(kc, &t[i]);
 	restore(&s);
-	for (int round = 0; round < max_rounds; round++) {
-		struct cset cs = { NULL, 0 };
-		size_t nposs = 0;
-		int res;
-
-		cl->rounds = round + 1;
-		if (round)
-			solver_reset_encoding(&s);
-		/* change variables first: encoding a symbol reads its own */
-		make_change_vars(&s, o);
-		/* "modules enabled" is a variable tied to MODULES' value */
-		s.modules = newvar(&s);
-		{
-			int mv = sym_value(&s, kc->modules_sym).b;
-
-			clause(&s, -s.modules, mv, 0);
-			clause(&s, s.modules, -mv, 0);
-		}
-		for (size_t i = 0; i < nt; i++)
-			tl[i] = rejected[i] ? -s.T : target_lit(&s, &t[i], at_base[i]);
-		/*
-		 * Which targets can hold: first each alone; then, if they
-		 * cannot all hold together, a maximal set kept in the order
-		 * given (an earlier target wins a conflict).
-		 */
-		nposs = 0;
-		for (size_t i = 0; i < nt; i++) {
-			picosat_assume(s.ps, tl[i]);
-			possible[i] = picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE;
-			nposs += possible[i];
-		}
-		for (size_t i = 0; i < nt; i++)
-			if (possible[i])
-				picosat_assume(s.ps, tl[i]);
-		res = picosat_sat(s.ps, -1);
-		if (res != PICOSAT_SATISFIABLE && nposs) {
-			bool *kept = kx_xcalloc(nt + 1, sizeof(bool));
-
-			for (size_t i = 0; i < nt; i++) {
-				if (!possible[i])
-					continue;
-				for (size_t k = 0; k < i; k++)
-					if (kept[k])
-						picosat_assume(s.ps, tl[k]);
-				picosat_assume(s.ps, tl[i]);
-				kept[i] = picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE;
-			}
-			nposs = 0;
-			for (size_t i = 0; i < nt; i++) {
-				possible[i] = kept[i];
-				nposs += kept[i];
-			}
-			free(kept);
-			for (size_t i = 0; i < nt; i++)
-				if (possible[i])
-					picosat_assume(s.ps, tl[i]);
-			res = picosat_sat(s.ps, -1);
-		}
-		if (!nposs)
-			res = PICOSAT_UNSATISFIABLE;
-		if (res == PICOSAT_SATISFIABLE) {
-			/*
-			 * Prefer natural answers: first only the targets'
-			 * natural prerequisites without changing any choice,
-			 * then with choices, then anything.
-			 */
-			bool *cone = natural_cone(kc, t, nt);
-
-			for (int tier = 0; tier < 3; tier++) {
-				for (size_t i = 0; tier < 2 && i < kc->nsyms; i++) {
-					if (s.sv[i].change && !cone[i])
-						picosat_assume(s.ps, -s.sv[i].change);
-					if (tier == 0 && s.cv[i].encoded)
-						picosat_assume(s.ps, -s.cv[i].change);
-				}
-				for (size_t i = 0; i < nt; i++)
-					if (possible[i])
-						picosat_assume(s.ps, tl[i]);
-				res = picosat_sat(s.ps, -1);
-				if (res == PICOSAT_SATISFIABLE)
-					break;
-			}
-			free(cone);
-		}
-		if (res != PICOSAT_SATISFIABLE) {
-			/* nothing can hold: no changes, and that is the answer */
-			free(cs.lits);
-			cl->verified = true;
+	for (int round = 0; round < max_rounds; round++)
+		if (solve_round(&s, cl, &tg, round, o, &ch, &nch))
 			break;
-		}
-		/*
-		 * Shrink to a subset-minimal set of changes: try to drop each
-		 * change once.  One found necessary stays necessary as the set
-		 * shrinks (fewer allowed changes only constrain more), so it is
-		 * never tried again.
-		 */
-		model_changes(&s, &cs);
-		{
-			struct cset needed = { kx_xcalloc(cs.n + 1, sizeof(int)), 0 };
-
-			for (;;) {
-				int drop = 0;
-
-				for (size_t k = 0; k < cs.n && !drop; k++)
-					if (!in_set(&needed, cs.lits[k]))
-						drop = cs.lits[k];
-				if (!drop)
-					break;
-				assume_only(&s, &cs, drop);
-				for (size_t i = 0; i < nt; i++)
-					if (possible[i])
-						picosat_assume(s.ps, tl[i]);
-				if (picosat_sat(s.ps, -1) == PICOSAT_SATISFIABLE)
-					model_changes(&s, &cs);
-				else
-					needed.lits[needed.n++] = drop;
-			}
-			free(needed.lits);
-		}
-		/* the model for the final set */
-		assume_only(&s, &cs, 0);
-		for (size_t i = 0; i < nt; i++)
-			if (possible[i])
-				picosat_assume(s.ps, tl[i]);
-		picosat_sat(s.ps, -1);
-		free(ch);
-		nch = extract_changes(&s, &ch);
-		add_value_changes(&s, &ch, &nch, t, nt, possible, at_base);
-		free(cs.lits);
-		cl->sat_vars = (unsigned)picosat_variables(s.ps);
-		cl->sat_clauses = s.nclauses;
-
-		/* the judge */
-		size_t want = 0, got;
-
-		for (size_t i = 0; i < nt; i++)
-			want += possible[i];
-		got = 0;
-		judge(&s, ch, nch, t, nt, NULL);
-		for (size_t i = 0; i < nt; i++)
-			if (possible[i] && kx_target_holds(kc, &t[i]))
-				got++;
-		if (got == want) {
-			cl->verified = true;
-			break;
-		}
-		/*
-		 * An int/hex/string value the judge refused is out of range
-		 * (ranges are not encoded): that target cannot hold.
-		 */
-		for (size_t i = 0; i < nt; i++)
-			if (possible[i] && !t[i].visible && !tristate_like(t[i].sym) &&
-			    !kx_target_holds(kc, &t[i]))
-				rejected[i] = true;
-		/* refine: re-freeze comparisons at the judged config */
-	}
 	if (cl->verified) {
-		/*
-		 * 1-minimality, judged by the evaluator: each change is dropped
-		 * in turn and kept only if a target breaks without it.  The
-		 * quick judge evaluates in place; the full round trip through
-		 * a written .config confirms the end result (and redoes the
-		 * pass with full judges in the unlikely case they disagree).
-		 */
-		for (int pass = 0; pass < 2; pass++) {
-			bool full = pass == 1;
-			size_t want = 0, got = 0;
-
-			for (size_t i = 0; i < nch;) {
-				struct kx_change dropped = ch[i];
-
-				memmove(ch + i, ch + i + 1, (nch - i - 1) * sizeof(*ch));
-				nch--;
-				if (holds_all(&s, ch, nch, t, nt, possible, full))
-					continue;	/* not needed */
-				memmove(ch + i + 1, ch + i, (nch - i) * sizeof(*ch));
-				ch[i] = dropped;
-				nch++;
-				i++;
-			}
-			for (size_t k = 0; k < nt; k++)
-				want += possible[k];
-			judge(&s, ch, nch, t, nt, NULL);
-			for (size_t k = 0; k < nt; k++)
-				if (possible[k] && kx_target_holds(kc, &t[k]))
-					got++;
-			if (got == want)
-				break;
-			/* the quick judge dropped too much: start over, fully */
-			free(ch);
-			nch = extract_changes(&s, &ch);
-			add_value_changes(&s, &ch, &nch, t, nt, possible, at_base);
-		}
+		minimize_judged(&s, &tg, &ch, &nch);
 		describe_old(&s, ch, nch);
 		if (nch)	/* ch may be NULL: qsort(NULL, 0) is undefined */
 			qsort(ch, nch, sizeof(*ch), menu_pos_cmp);
@@ -1984,18 +2030,16 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 	/* why the impossible ones are impossible */
 	restore(&s);
 	for (size_t i = 0; i < nt; i++)
-		if (!possible[i])
-			explain_unmet(&s, cl, &t[i], t, nt, tl, possible);
+		if (!tg.possible[i])
+			explain_unmet(&s, cl, &t[i], t, nt, tg.lit, tg.possible);
 	cl->changes = ch;
 	cl->nchanges = nch;
-	ch = NULL;
 	restore(&s);
 	solver_free(&s);
-	free(ch);
-	free(tl);
-	free(possible);
-	free(at_base);
-	free(rejected);
+	free(tg.lit);
+	free(tg.possible);
+	free(tg.at_base);
+	free(tg.rejected);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cl->seconds = (double)(t1.tv_sec - t0.tv_sec) +
 		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -623,14 +623,166 @@ static void apply_cmdline(struct derive *dv)
 }
 
 /* Turns the environment into conf's under make; see env.h and the top. */
+/*
+ * The top Makefile's locale and ARCH part: LC_COLLATE=C LC_NUMERIC=C
+ * exported, LC_ALL unexported (a command-line LC_ALL still reaches conf
+ * through the sub-make), CONFIG_ unexported (scripts/kconfig/Makefile);
+ * SUBARCH := $(shell uname -m | sed ...); ARCH ?= $(SUBARCH); SRCARCH;
+ * um's SUBARCH and HEADER_ARCH.
+ */
+static void derive_arch(struct derive *dv)
+{
+	struct kx_env *e = dv->e;
+	const char *arch;
+
+	make_set(dv, "LC_COLLATE", "C");
+	make_set(dv, "LC_NUMERIC", "C");
+	if (!from_cmdline(dv, "LC_ALL"))
+		kx_env_unset(e, "LC_ALL");
+	kx_env_unset(e, "CONFIG_");
+	dv->subarch = kx_xstrdup(from_cmdline(dv, "SUBARCH") ?
+				 kx_env_get(e, "SUBARCH") : kx_env_host_arch());
+	if (!kx_env_get(e, "ARCH"))
+		kx_env_set(e, "ARCH", dv->subarch);
+	arch = kx_env_get(e, "ARCH");
+	if (!*arch)
+		diag(dv->d, KX_DIAG_WARNING, "ARCH is set but empty (make would "
+		     "fail to find arch//Makefile)");
+	make_set(dv, "SRCARCH", kx_env_srcarch(arch));
+	if (!strcmp(arch, "um") || kx_env_get(e, "SUBARCH"))
+		make_set(dv, "SUBARCH", dv->subarch);
+	if (!strcmp(arch, "um")) {
+		const char *sub = dv->subarch;
+
+		make_set(dv, "HEADER_ARCH",
+			 !strcmp(sub, "x86") || !strcmp(sub, "x86_64") ||
+			 !strcmp(sub, "i386") ? "x86" : sub);
+	}
+}
+
+/*
+ * CROSS_COMPILE (only read; exported even when empty), the host compilers
+ * (LLVM=1, LLVM=/path/, LLVM=-15), the target tools and the fixed names.
+ * *pre and *suf get LLVM's prefix (NULL without LLVM) and suffix.
+ */
+static void derive_tools(struct derive *dv, const char **pre, const char **suf)
+{
+	struct kx_env *e = dv->e;
+	const char *llvm = kx_env_get(e, "LLVM");
+	char *s;
+
+	*pre = NULL;
+	*suf = "";
+	if (!kx_env_get(e, "CROSS_COMPILE"))
+		kx_env_set(e, "CROSS_COMPILE", "");
+	if (llvm && *llvm) {
+		size_t ll = strlen(llvm);
+
+		*pre = "";
+		if (llvm[ll - 1] == '/')
+			*pre = llvm;
+		else if (llvm[0] == '-')
+			*suf = llvm;
+		s = kx_xasprintf("%sclang%s", *pre, *suf);
+		make_set(dv, "HOSTCC", s);
+		free(s);
+		s = kx_xasprintf("%sclang++%s", *pre, *suf);
+		make_set(dv, "HOSTCXX", s);
+		free(s);
+	} else {
+		make_set(dv, "HOSTCC", "gcc");
+		make_set(dv, "HOSTCXX", "g++");
+	}
+	set_tools(dv, *pre, *suf);
+	make_set(dv, "RUSTC", "rustc");
+	make_set(dv, "BINDGEN", "bindgen");
+	make_set(dv, "PAHOLE", "pahole");
+	make_set(dv, "PYTHON3", "python3");
+}
+
+/*
+ * The top Makefile includes scripts/Makefile.clang (when $(CC_VERSION_TEXT)
+ * contains "clang") before the arch Makefile: CLANG_FLAGS uses
+ * CROSS_COMPILE as it is before the arch sets it.
+ */
+static void derive_clang_flags(struct derive *dv, const char *cc_text)
+{
+	struct kx_env *e = dv->e;
+	char *s;
+
+	if (cc_text && strstr(cc_text, "clang") && !from_cmdline(dv, "CLANG_FLAGS")) {
+		s = clang_flags(e, dv->t, dv->d);
+		if (s)
+			kx_env_set(e, "CLANG_FLAGS", s);
+		else
+			kx_env_unset(e, "CLANG_FLAGS");
+		free(s);
+	} else if (kx_env_get(e, "CLANG_FLAGS")) {
+		make_set(dv, "CLANG_FLAGS", "");	/* CLANG_FLAGS := */
+	}
+}
+
+/* make_set(NAME, the output of shell command CMD), cached like a probe */
+static void set_from_tool(struct derive *dv, const char *name, const char *cmd,
+			  bool pound)
+{
+	char *s = run_tool(dv->e, cmd, dv->tool_cache);
+
+	if (pound)
+		remove_pound(s);
+	make_set(dv, name, s);
+	free(s);
+}
+
+/*
+ * The version texts the tools print, when tools may run: CC_VERSION_TEXT
+ * (expanded with the final $(CC): 'text0' is the text of 'cc0', the CC
+ * before the arch Makefile), RUSTC_VERSION_TEXT, and from 6.19 (7.3 has it)
+ * PAHOLE_VERSION, the output of scripts/pahole-version.sh $(PAHOLE) ("0"
+ * without pahole) for init/Kconfig's 'default "$(PAHOLE_VERSION)"', its
+ * logic run inline so that a git tree needs no checkout.
+ */
+static void derive_version_texts(struct derive *dv, const char *cc0, const char *text0)
+{
+	struct kx_env *e = dv->e;
+	char *cmd;
+
+	if (!from_cmdline(dv, "CC_VERSION_TEXT")) {
+		if (!strcmp(cc0, kx_env_get(e, "CC"))) {
+			make_set(dv, "CC_VERSION_TEXT", text0);
+		} else {
+			char *s = cc_version_text(e, dv->tool_cache);
+
+			make_set(dv, "CC_VERSION_TEXT", s);
+			free(s);
+		}
+	}
+	if (strstr(dv->topmk, "RUSTC_VERSION_TEXT") &&
+	    !from_cmdline(dv, "RUSTC_VERSION_TEXT")) {
+		cmd = kx_xasprintf("%s --version 2>/dev/null", kx_env_get(e, "RUSTC"));
+		set_from_tool(dv, "RUSTC_VERSION_TEXT", cmd, true);
+		free(cmd);
+	}
+	if (strstr(dv->topmk, "PAHOLE_VERSION = $(shell") &&
+	    !from_cmdline(dv, "PAHOLE_VERSION")) {
+		const char *ph = kx_env_get(e, "PAHOLE");
+
+		cmd = kx_xasprintf("if [ ! -x \"$(command -v %s)\" ]; then echo 0; "
+				   "else %s --version | sed -E 's/v([0-9]+)\\.([0-9]+)/\\1\\2/'; fi",
+				   ph, ph);
+		set_from_tool(dv, "PAHOLE_VERSION", cmd, false);
+		free(cmd);
+	}
+}
+
 int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 		  const struct kx_env_opts *opts, struct kx_diags *d)
 {
 	struct derive dv;
-	const char *arch, *llvm, *pre = NULL, *suf = "", *cc_text;
+	const char *pre, *suf, *cc_text;
 	const char *srctree = opts ? opts->srctree : NULL;
-	bool run_tools = opts && opts->run_tools, clang;
-	char *mk = NULL, *s = NULL, *cc0 = NULL, *text0 = NULL;
+	bool run_tools = opts && opts->run_tools;
+	char *mk = NULL, *s, *cc0 = NULL, *text0 = NULL;
 	struct arch_vars av;
 	size_t len, i;
 	int err = 0;
@@ -644,38 +796,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	dv.t = t;
 	dv.d = d;
 	apply_cmdline(&dv);
-
-	/*
-	 * Top Makefile: LC_COLLATE=C LC_NUMERIC=C exported, LC_ALL
-	 * unexported (a command-line LC_ALL still reaches conf through the
-	 * sub-make); scripts/kconfig/Makefile unexports CONFIG_.
-	 */
-	make_set(&dv, "LC_COLLATE", "C");
-	make_set(&dv, "LC_NUMERIC", "C");
-	if (!from_cmdline(&dv, "LC_ALL"))
-		kx_env_unset(e, "LC_ALL");
-	kx_env_unset(e, "CONFIG_");
-
-	/* SUBARCH := $(shell uname -m | sed ...); ARCH ?= $(SUBARCH) */
-	dv.subarch = kx_xstrdup(from_cmdline(&dv, "SUBARCH") ?
-				kx_env_get(e, "SUBARCH") : kx_env_host_arch());
-	if (!kx_env_get(e, "ARCH"))
-		kx_env_set(e, "ARCH", dv.subarch);
-	arch = kx_env_get(e, "ARCH");
-	if (!*arch)
-		diag(d, KX_DIAG_WARNING, "ARCH is set but empty (make would "
-		     "fail to find arch//Makefile)");
-	make_set(&dv, "SRCARCH", kx_env_srcarch(arch));
-	if (!strcmp(arch, "um") || kx_env_get(e, "SUBARCH"))
-		make_set(&dv, "SUBARCH", dv.subarch);
-	if (!strcmp(arch, "um")) {
-		const char *sub = dv.subarch;
-
-		make_set(&dv, "HEADER_ARCH",
-			 !strcmp(sub, "x86") || !strcmp(sub, "x86_64") ||
-			 !strcmp(sub, "i386") ? "x86" : sub);
-	}
-
+	derive_arch(&dv);
 	if (!srctree && t)
 		srctree = kx_tree_disk_root(t);
 	if (srctree)
@@ -694,42 +815,8 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	s = kernelversion(mk);
 	make_set(&dv, "KERNELVERSION", s);
 	free(s);
-	s = NULL;
+	derive_tools(&dv, &pre, &suf);
 
-	/* CROSS_COMPILE is only read (exported even when empty) */
-	if (!kx_env_get(e, "CROSS_COMPILE"))
-		kx_env_set(e, "CROSS_COMPILE", "");
-	llvm = kx_env_get(e, "LLVM");
-	if (llvm && *llvm) {
-		size_t ll = strlen(llvm);
-
-		pre = "";
-		if (llvm[ll - 1] == '/')
-			pre = llvm;
-		else if (llvm[0] == '-')
-			suf = llvm;
-		s = kx_xasprintf("%sclang%s", pre, suf);
-		make_set(&dv, "HOSTCC", s);
-		free(s);
-		s = kx_xasprintf("%sclang++%s", pre, suf);
-		make_set(&dv, "HOSTCXX", s);
-		free(s);
-		s = NULL;
-	} else {
-		make_set(&dv, "HOSTCC", "gcc");
-		make_set(&dv, "HOSTCXX", "g++");
-	}
-	set_tools(&dv, pre, suf);
-	make_set(&dv, "RUSTC", "rustc");
-	make_set(&dv, "BINDGEN", "bindgen");
-	make_set(&dv, "PAHOLE", "pahole");
-	make_set(&dv, "PYTHON3", "python3");
-
-	/*
-	 * The top Makefile includes scripts/Makefile.clang (when
-	 * $(CC_VERSION_TEXT) contains "clang") before the arch Makefile:
-	 * CLANG_FLAGS uses CROSS_COMPILE as it is before the arch sets it.
-	 */
 	cc0 = kx_xstrdup(kx_env_get(e, "CC"));
 	if (run_tools && !from_cmdline(&dv, "CC_VERSION_TEXT")) {
 		text0 = cc_version_text(e, dv.tool_cache);
@@ -737,18 +824,7 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	} else {
 		cc_text = kx_env_get(e, "CC_VERSION_TEXT");
 	}
-	clang = cc_text && strstr(cc_text, "clang");
-	if (clang && !from_cmdline(&dv, "CLANG_FLAGS")) {
-		s = clang_flags(e, t, d);
-		if (s)
-			kx_env_set(e, "CLANG_FLAGS", s);
-		else
-			kx_env_unset(e, "CLANG_FLAGS");
-		free(s);
-		s = NULL;
-	} else if (kx_env_get(e, "CLANG_FLAGS")) {
-		make_set(&dv, "CLANG_FLAGS", "");	/* CLANG_FLAGS := */
-	}
+	derive_clang_flags(&dv, cc_text);
 
 	/*
 	 * arch/$(SRCARCH)/Makefile may set CROSS_COMPILE (cc-cross-prefix)
@@ -762,49 +838,8 @@ int kx_env_derive(struct kx_env *e, struct kx_tree *t,
 	for (i = 0; i < NTOOLS; i++)
 		if (av.tool[i])
 			make_set(&dv, tools[i].name, av.tool[i]);
-
-	if (run_tools && !from_cmdline(&dv, "CC_VERSION_TEXT")) {
-		/* CC_VERSION_TEXT = ... is expanded with the final $(CC) */
-		if (!strcmp(cc0, kx_env_get(e, "CC"))) {
-			make_set(&dv, "CC_VERSION_TEXT", text0);
-		} else {
-			s = cc_version_text(e, dv.tool_cache);
-			make_set(&dv, "CC_VERSION_TEXT", s);
-			free(s);
-			s = NULL;
-		}
-	}
-	if (run_tools && strstr(mk, "RUSTC_VERSION_TEXT") &&
-	    !from_cmdline(&dv, "RUSTC_VERSION_TEXT")) {
-		char *cmd = kx_xasprintf("%s --version 2>/dev/null",
-					 kx_env_get(e, "RUSTC"));
-
-		s = run_tool(e, cmd, dv.tool_cache);
-		free(cmd);
-		remove_pound(s);
-		make_set(&dv, "RUSTC_VERSION_TEXT", s);
-		free(s);
-		s = NULL;
-	}
-	/*
-	 * 6.19+ (7.3 has it): make exports PAHOLE_VERSION, the output of
-	 * scripts/pahole-version.sh $(PAHOLE) ("0" without pahole), for
-	 * init/Kconfig's 'default "$(PAHOLE_VERSION)"'.  The script's logic
-	 * is run inline, so that a git tree needs no checkout.
-	 */
-	if (run_tools && strstr(mk, "PAHOLE_VERSION = $(shell") &&
-	    !from_cmdline(&dv, "PAHOLE_VERSION")) {
-		const char *ph = kx_env_get(e, "PAHOLE");
-		char *cmd = kx_xasprintf("if [ ! -x \"$(command -v %s)\" ]; then echo 0; "
-					 "else %s --version | sed -E 's/v([0-9]+)\\.([0-9]+)/\\1\\2/'; fi",
-					 ph, ph);
-
-		s = run_tool(e, cmd, dv.tool_cache);
-		free(cmd);
-		make_set(&dv, "PAHOLE_VERSION", s);
-		free(s);
-		s = NULL;
-	}
+	if (run_tools)
+		derive_version_texts(&dv, cc0, text0);
 	set_defconfig_list(&dv);
 out:
 	free(dv.subarch);

@@ -970,76 +970,168 @@ static bool inputs_unchanged(struct rd *r, struct kx_tree *tree,
 	return !r->bad;
 }
 
+/*
+ * Maps the cache file 'path' (private, writable: pointers are patched in
+ * place) when it is ours and of a possible size.  MAP_FAILED otherwise.
+ */
+static void *map_snapshot(const char *path, size_t *len)
+{
+	void *map = MAP_FAILED;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return MAP_FAILED;
+	/* a file someone else wrote (a shared cache directory) is not trusted */
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    st.st_size >= 64 && st.st_size % 4 == 0) {
+		*len = (size_t)st.st_size;
+		map = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	}
+	close(fd);
+	return map;
+}
+
+/*
+ * The checksum, header, key, string blob and object counts of a mapped
+ * file: true when they are sound and the key is 'key' (r positioned after
+ * the counts).
+ */
+static bool read_header(struct rd *r, const void *map, size_t len, const struct kx_buf *key)
+{
+	struct csum c = { { 0 }, { 0 }, 0, 0 };
+	const uint32_t *t = (const uint32_t *)map + len / 4 - 3;
+	uint32_t klen;
+
+	csum_add(&c, map, len - 12);
+	if (((uint64_t)t[1] << 32 | t[0]) != csum_end(&c) || t[2] != SNAP_END)
+		return false;
+	r->p = map;
+	r->end = r->p + len / 4 - 3;
+	if (get(r) != SNAP_MAGIC || get(r) != SNAP_VERSION || get(r) != SNAP_BOM)
+		return false;
+	klen = get(r);
+	if (klen != key->len || klen > (size_t)(r->end - r->p) * 4 ||
+	    memcmp(r->p, key->s, klen))
+		return false;
+	r->p += (klen + 3) / 4;
+	r->bloblen = get(r);
+	if (r->bad || r->bloblen > (size_t)(r->end - r->p) * 4 ||
+	    (r->bloblen && ((const char *)r->p)[r->bloblen - 1]))
+		return false;
+	r->blob = (const char *)r->p;
+	r->p += (r->bloblen + 3) / 4;
+	r->nsyms = get(r);
+	r->nexprs = get(r);
+	r->nmenus = get(r);
+	r->nprops = get(r);
+	r->ndeps = get(r);
+	/* each object takes at least two words: bounds the allocations */
+	return !r->bad && r->nsyms >= 3 && r->nmenus >= 1 &&
+	       (uint64_t)r->nsyms + r->nexprs + r->nmenus + r->nprops + r->ndeps <=
+	       (uint64_t)(r->end - r->p) / 2;
+}
+
+/* The model's objects into r->kc: true when all of it was sound. */
+static bool read_model(struct rd *r)
+{
+	struct kx_kconfig *kc = r->kc;
+	struct kx_sym *consts[3] = { &kc->sym_yes, &kc->sym_mod, &kc->sym_no };
+
+	r->symv = kx_arena_alloc(kc->arena, (r->nsyms - 3) * sizeof(*r->symv) + 1);
+	r->exprv = kx_xcalloc(r->nexprs + 1, sizeof(*r->exprv));
+	r->menuv = kx_arena_alloc(kc->arena, r->nmenus * sizeof(*r->menuv));
+	r->propv = kx_arena_alloc(kc->arena, r->nprops * sizeof(*r->propv) + 1);
+	r->depv = kx_arena_alloc(kc->arena, r->ndeps * sizeof(*r->depv) + 1);
+	kc->modules_sym = get_sym(r);
+	kc->mainmenu = get_str(r);
+	kc->expr_trans_count = (int)get(r);
+	kc->elim_memo = get_lt(r, 2);
+	kc->changed = get_lt(r, 2);
+	kc->nfiles = kc->capfiles = get(r);
+	if (kc->nfiles > (size_t)(r->end - r->p))
+		return false;
+	kc->files = kx_xcalloc(kc->nfiles + 1, sizeof(*kc->files));
+	for (size_t i = 0; i < kc->nfiles; i++)
+		kc->files[i] = get_str(r);
+	/* kc's list of referenced variables is the inputs' (checked before) */
+	kc->nenv = r->nenv;
+	kc->env_names = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_names));
+	kc->env_values = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_values));
+	for (size_t i = 0; i < kc->nenv; i++) {
+		kc->env_names[i] = r->blob + r->env[2 * i] - 1;
+		kc->env_values[i] = r->blob + r->env[2 * i + 1] - 1;
+	}
+	read_exprs(r);
+	/* the constants keep their identity; their fields are read */
+	for (int i = 0; i < 3; i++)
+		read_sym(r, consts[i]);
+	for (uint32_t i = 0; i < r->nsyms - 3 && !r->bad; i++)
+		read_sym(r, &r->symv[i]);
+	read_menu(r, &kc->rootmenu);
+	for (uint32_t i = 1; i < r->nmenus && !r->bad; i++)
+		read_menu(r, &r->menuv[i]);
+	for (uint32_t i = 0; i < r->nprops && !r->bad; i++)
+		read_prop(r, &r->propv[i]);
+	for (uint32_t i = 0; i < r->ndeps && !r->bad; i++) {
+		r->depv[i].next = get_dep(r);
+		r->depv[i].expr = GET_EXPR(r);
+		r->depv[i].line = (int)get(r);
+	}
+	if (r->bad || r->p != r->end || !kc->modules_sym || !kc->mainmenu)
+		return false;
+	index_syms(kc, r->symv, r->nsyms - 3);
+	for (int i = 0; i < 3; i++)
+		set_tails(consts[i]);
+	return true;
+}
+
+/* What the full load printed: its diagnostics and $(info) lines, again. */
+static void replay_messages(struct rd *r, const struct kx_load_opts *o,
+			    const uint32_t *diags, uint32_t ndiags,
+			    const uint32_t *infos, uint32_t ninfos)
+{
+	r->p = diags;
+	r->end = diags + (size_t)ndiags * 4;
+	for (uint32_t i = 0; i < ndiags; i++) {
+		enum kx_diag_level lvl = (enum kx_diag_level)get_lt(r, KX_DIAG_ERROR + 1);
+		const char *file = get_str(r);
+		int line = (int)get(r);
+		const char *text = get_str(r);
+
+		kx_diags_add(o->diags, lvl, file, line, "%s", text ? text : "");
+	}
+	r->p = infos;
+	r->end = infos + ninfos;
+	for (uint32_t i = 0; i < ninfos; i++) {
+		const char *line = get_str(r);
+
+		kx_info_out(o->info, o->info_ctx, line ? line : "");
+	}
+}
+
 int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 		     const struct kx_load_opts *o, const char *top,
 		     const struct kx_semantics *sem)
 {
 	struct kx_buf key = KX_BUF_INIT;
 	struct kx_kconfig *kc = NULL;
-	struct kx_sym *consts[3];
 	struct rd r;
 	char *path = NULL;
 	void *map = MAP_FAILED;
 	size_t len = 0;
 	const uint32_t *diags = NULL, *infos = NULL;
-	uint32_t ndiags = 0, ninfos = 0, klen;
-	struct stat st;
-	int fd, err = KX_ENOTFOUND;
+	uint32_t ndiags = 0, ninfos = 0;
+	int err = KX_ENOTFOUND;
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
 	if (make_key(&key, tree, o, top, sem) < 0)
 		goto out;
 	path = snap_path(o->snapshot_dir, &key);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	/* a file someone else wrote (a shared cache directory) is not trusted */
-	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
-	    st.st_size >= 64 && st.st_size % 4 == 0) {
-		len = (size_t)st.st_size;
-		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	}
-	close(fd);
-	if (map == MAP_FAILED)
-		goto out;
-
-	/* checksum, header and key */
-	{
-		struct csum c = { { 0 }, { 0 }, 0, 0 };
-		const uint32_t *t = (const uint32_t *)map + len / 4 - 3;
-
-		csum_add(&c, map, len - 12);
-		if (((uint64_t)t[1] << 32 | t[0]) != csum_end(&c) || t[2] != SNAP_END)
-			goto out;
-	}
-	r.p = map;
-	r.end = r.p + len / 4 - 3;
-	if (get(&r) != SNAP_MAGIC || get(&r) != SNAP_VERSION || get(&r) != SNAP_BOM)
-		goto out;
-	klen = get(&r);
-	if (klen != key.len || klen > (size_t)(r.end - r.p) * 4 ||
-	    memcmp(r.p, key.s, klen))
-		goto out;
-	r.p += (klen + 3) / 4;
-	r.bloblen = get(&r);
-	if (r.bad || r.bloblen > (size_t)(r.end - r.p) * 4 ||
-	    (r.bloblen && ((const char *)r.p)[r.bloblen - 1]))
-		goto out;
-	r.blob = (const char *)r.p;
-	r.p += (r.bloblen + 3) / 4;
-	r.nsyms = get(&r);
-	r.nexprs = get(&r);
-	r.nmenus = get(&r);
-	r.nprops = get(&r);
-	r.ndeps = get(&r);
-	/* each object takes at least two words: bounds the allocations */
-	if (r.bad || r.nsyms < 3 || r.nmenus < 1 ||
-	    (uint64_t)r.nsyms + r.nexprs + r.nmenus + r.nprops + r.ndeps >
-	    (uint64_t)(r.end - r.p) / 2)
-		goto out;
-
-	if (!inputs_unchanged(&r, tree, o))
+	map = map_snapshot(path, &len);
+	if (map == MAP_FAILED || !read_header(&r, map, len, &key) ||
+	    !inputs_unchanged(&r, tree, o))
 		goto out;
 	ndiags = get(&r);
 	diags = r.p;
@@ -1052,87 +1144,20 @@ int kx_snapshot_load(struct kx_kconfig **out, struct kx_tree *tree,
 		goto out;
 	r.p += ninfos;
 
-	/* the model */
 	kc = kx_kconfig_new();
 	r.kc = kc;
 	kc->sem = *sem;
 	kc->diags = o->diags;
 	kc->info = o->info;
 	kc->info_ctx = o->info_ctx;
-	r.symv = kx_arena_alloc(kc->arena, (r.nsyms - 3) * sizeof(*r.symv) + 1);
-	r.exprv = kx_xcalloc(r.nexprs + 1, sizeof(*r.exprv));
-	r.menuv = kx_arena_alloc(kc->arena, r.nmenus * sizeof(*r.menuv));
-	r.propv = kx_arena_alloc(kc->arena, r.nprops * sizeof(*r.propv) + 1);
-	r.depv = kx_arena_alloc(kc->arena, r.ndeps * sizeof(*r.depv) + 1);
-	kc->modules_sym = get_sym(&r);
-	kc->mainmenu = get_str(&r);
-	kc->expr_trans_count = (int)get(&r);
-	kc->elim_memo = get_lt(&r, 2);
-	kc->changed = get_lt(&r, 2);
-	kc->nfiles = kc->capfiles = get(&r);
-	if (kc->nfiles > (size_t)(r.end - r.p))
+	if (!read_model(&r))
 		goto out;
-	kc->files = kx_xcalloc(kc->nfiles + 1, sizeof(*kc->files));
-	for (size_t i = 0; i < kc->nfiles; i++)
-		kc->files[i] = get_str(&r);
-	/* kc's list of referenced variables is the inputs' (checked above) */
-	kc->nenv = r.nenv;
-	kc->env_names = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_names));
-	kc->env_values = kx_xcalloc(kc->nenv + 1, sizeof(*kc->env_values));
-	for (size_t i = 0; i < kc->nenv; i++) {
-		kc->env_names[i] = r.blob + r.env[2 * i] - 1;
-		kc->env_values[i] = r.blob + r.env[2 * i + 1] - 1;
-	}
-
-	read_exprs(&r);
-	/* the constants keep their identity; their fields are read */
-	consts[0] = &kc->sym_yes;
-	consts[1] = &kc->sym_mod;
-	consts[2] = &kc->sym_no;
-	for (int i = 0; i < 3; i++)
-		read_sym(&r, consts[i]);
-	for (uint32_t i = 0; i < r.nsyms - 3 && !r.bad; i++)
-		read_sym(&r, &r.symv[i]);
-	read_menu(&r, &kc->rootmenu);
-	for (uint32_t i = 1; i < r.nmenus && !r.bad; i++)
-		read_menu(&r, &r.menuv[i]);
-	for (uint32_t i = 0; i < r.nprops && !r.bad; i++)
-		read_prop(&r, &r.propv[i]);
-	for (uint32_t i = 0; i < r.ndeps && !r.bad; i++) {
-		r.depv[i].next = get_dep(&r);
-		r.depv[i].expr = GET_EXPR(&r);
-		r.depv[i].line = (int)get(&r);
-	}
-	if (r.bad || r.p != r.end || !kc->modules_sym ||
-	    !kc->mainmenu)
-		goto out;
-	index_syms(kc, r.symv, r.nsyms - 3);
-	for (int i = 0; i < 3; i++)
-		set_tails(consts[i]);
 	kx_kconfig_set_origin(kc, o->env);
 	kc->snap_map = map;
 	kc->snap_len = len;
 	kc->from_snapshot = true;
 	map = MAP_FAILED;
-
-	/* valid: print what the full load printed */
-	r.p = diags;
-	r.end = diags + (size_t)ndiags * 4;
-	for (uint32_t i = 0; i < ndiags; i++) {
-		enum kx_diag_level lvl = (enum kx_diag_level)get_lt(&r, KX_DIAG_ERROR + 1);
-		const char *file = get_str(&r);
-		int line = (int)get(&r);
-		const char *text = get_str(&r);
-
-		kx_diags_add(o->diags, lvl, file, line, "%s", text ? text : "");
-	}
-	r.p = infos;
-	r.end = infos + ninfos;
-	for (uint32_t i = 0; i < ninfos; i++) {
-		const char *line = get_str(&r);
-
-		kx_info_out(o->info, o->info_ctx, line ? line : "");
-	}
+	replay_messages(&r, o, diags, ndiags, infos, ninfos);
 	*out = kc;
 	kc = NULL;
 	err = 0;
