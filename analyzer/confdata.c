@@ -521,7 +521,10 @@ int kx_conf_read(struct kx_confio *io, const char *name)
 	kc->changed = false;
 	err = kx_conf_read_simple(io, name, KX_DEF_USER);
 	if (err) {
+		int e = errno;	/* KX_EIO's reason, for the caller */
+
 		kx_sym_calc_value(kc, kc->modules_sym);
+		errno = e;
 		return err;
 	}
 	after_read(io);

@@ -69,7 +69,11 @@ int kx_conf_read_simple(struct kx_confio *io, const char *name, int which);
 int kx_conf_read_buf(struct kx_confio *io, const char *name, char *data,
 		     size_t len, int which);
 
-/* conf_read: read + evaluate every symbol + track 'changed'. */
+/*
+ * conf_read: read + evaluate every symbol + track 'changed'.  Returns as
+ * kx_conf_read_simple(); after KX_EIO or KX_ELIMIT, errno says why
+ * (EISDIR, EFBIG, ...).
+ */
 int kx_conf_read(struct kx_confio *io, const char *name);
 
 /* conf_read of a .config held in memory ('name' labels messages). */

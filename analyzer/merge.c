@@ -536,15 +536,16 @@ int kx_base_load(struct kx_confio *io, struct kx_env *env, const char *spec,
 		} else {
 			path = kx_xstrdup(spec);
 		}
-		errno = 0;
 		err = kx_conf_read(io, path);
 		if (err) {
-			int e = errno;
+			/* KX_EIO, KX_ELIMIT (EFBIG): errno says why (util.h) */
+			const char *why = err == KX_READ_NOT_FOUND ? strerror(ENOENT) :
+					  err == KX_EIO || err == KX_ELIMIT ? strerror(errno) :
+					  kx_strerror(err);
 
 			kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
-				     "cannot read base configuration %s%s%s", path,
-				     e ? ": " : "", e ? strerror(e) : "");
-			err = e && e != ENOENT ? KX_EIO : KX_ENOTFOUND;
+				     "cannot read base configuration %s: %s", path, why);
+			err = err == KX_READ_NOT_FOUND ? KX_ENOTFOUND : err;
 		} else {
 			if (defcfg)
 				kx_conf_set_all_new_symbols(kc, KX_DEF_DEFAULT, NULL, 0, 0, 0);
