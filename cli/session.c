@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "analyzer/eval.h"
+#include "analyzer/workspace.h"
 
 extern char **environ;
 
@@ -476,6 +477,7 @@ int kx_session_load(struct kx_session *s)
 {
 	struct kx_shell_opts so;
 	struct kx_load_opts lo;
+	struct kx_workspace w;
 	char *cache = NULL, *models = NULL;
 	int err;
 
@@ -510,17 +512,8 @@ int kx_session_load(struct kx_session *s)
 		so.prepare = prepare_probe;
 		so.prepare_ctx = s->tree;
 	}
-	err = kx_shell_new(&s->shell, s->env, &so);
-	free(cache);
-	if (err < 0) {
-		kx_errorf("cannot set up probes: %s", kx_strerror(err));
-		return KX_EXIT_INTERNAL;
-	}
-
 	memset(&lo, 0, sizeof(lo));
 	lo.kconfig = s->kconfig;
-	lo.env = s->env;
-	lo.shell = s->shell;
 	lo.diags = &s->diags;
 	lo.info = info_stdout;
 	lo.strict = !s->dropin;
@@ -530,8 +523,17 @@ int kx_session_load(struct kx_session *s)
 	if (!s->no_cache && s->probes != KX_PROBES_DENY && !s->record_probes &&
 	    !(getenv("KX_MODEL_CACHE") && !strcmp(getenv("KX_MODEL_CACHE"), "0")))
 		lo.snapshot_dir = models = kx_cache_dir("models");
-	err = kx_kconfig_load(&s->kc, s->tree, &lo);
+	w.tree = s->tree;
+	w.env = s->env;
+	err = kx_workspace_load(&w, &so, &lo);
+	s->shell = w.shell;
+	s->kc = w.kc;
+	free(cache);
 	free(models);
+	if (err < 0 && !w.shell) {
+		kx_errorf("cannot set up probes: %s", kx_strerror(err));
+		return KX_EXIT_INTERNAL;
+	}
 	if (err < 0) {
 		if (err == KX_EDENIED || err == KX_ELIMIT) {
 			const char *why = kx_shell_last_error(s->shell);
@@ -559,8 +561,8 @@ int kx_session_load(struct kx_session *s)
 		}
 	}
 	/* what conf reads from the environment make gives it (the drop-in's
-	 * own), and --config */
-	kx_confio_init(&s->io, s->kc, s->env);
+	 * own, kx_workspace_load), and --config */
+	s->io = w.io;
 	s->io.config_name = kx_session_config_path(s);
 	s->io.open = kx_session_open;
 	s->io.open_ctx = s;

@@ -10,6 +10,7 @@
 
 #include "analyzer/eval.h"
 #include "analyzer/solve.h"
+#include "analyzer/workspace.h"
 
 static void mkdirs(const char *path)
 {
@@ -77,6 +78,7 @@ static int load_common(struct fx *fx, const char *version)
 {
 	struct kx_shell_opts so = { 0 };
 	struct kx_load_opts lo = { 0 };
+	struct kx_workspace w;
 	char *probes = NULL, *models = NULL;
 	struct kx_semantics sem;
 	int major = 6, minor = 12;
@@ -98,13 +100,10 @@ static int load_common(struct fx *fx, const char *version)
 		so.cache_dir = probes = kx_xasprintf("%s/probes", fx_next_cache);
 		lo.snapshot_dir = models = kx_xasprintf("%s/models", fx_next_cache);
 	}
-	kx_shell_new(&fx->shell, fx->env, &so);
 	kx_parse_kernelversion(version, &major, &minor);
 	kx_semantics_for_version(&sem, major, minor);
 	if (fx_next_sem)
 		sem = *fx_next_sem;
-	lo.env = fx->env;
-	lo.shell = fx->shell;
 	lo.diags = &fx->diags;
 	lo.info = info_cb;
 	lo.info_ctx = &fx->info;
@@ -113,7 +112,12 @@ static int load_common(struct fx *fx, const char *version)
 	fx_next_pick_rules = false;
 	lo.no_help = next_no_help;
 	next_no_help = false;
-	fx->load_err = kx_kconfig_load(&fx->kc, fx->tree, &lo);
+	/* the load sequence of every command (cli/session.c) */
+	w.tree = fx->tree;
+	w.env = fx->env;
+	fx->load_err = kx_workspace_load(&w, &so, &lo);
+	fx->shell = w.shell;
+	fx->kc = w.kc;
 	free(probes);
 	free(models);
 	fx_next_cache = NULL;
@@ -121,7 +125,7 @@ static int load_common(struct fx *fx, const char *version)
 	if (fx->kc) {
 		fx->kc->info = info_cb;
 		fx->kc->info_ctx = &fx->info;
-		kx_confio_init(&fx->io, fx->kc, fx->env);
+		fx->io = w.io;
 		fx->io.message = NULL;
 		fx->io.prefix = "CONFIG_";
 		fx->io.warn_unknown = true;
