@@ -404,21 +404,7 @@ int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 		}
 		if (cl && cl->nunmet) {
 			kx_buf_puts(&b, "\nCannot hold in this tree:\n");
-			for (size_t i = 0; i < cl->nunmet; i++) {
-				const struct kx_unmet *u = &cl->unmet[i];
-
-				kx_buf_printf(&b, "  %s=%s (%s)\n", u->target->sym->name,
-					      u->target->value,
-					      u->cause == KX_CAUSE_FIXED
-					      ? "fixed by the architecture or toolchain"
-					      : "excluded by other requirements");
-				for (size_t k = 0; k < u->nchain; k++)
-					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
-						      kx_sym_display_name(u->chain[k].sym),
-						      u->chain[k].text,
-						      u->chain[k].file ? u->chain[k].file : "?",
-						      u->chain[k].line);
-			}
+			kx_unmet_text(&b, cl->unmet, cl->nunmet, false);
 		}
 		if (!missing_required)
 			kx_buf_puts(&b, "\nEvery required item holds.\n");

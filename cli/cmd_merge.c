@@ -252,18 +252,8 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 				kx_buf_puts(&b, "(run again with --resolve to apply them)\n");
 		}
 		if (cl && cl->nunmet) {
-			kx_buf_puts(&b, "\nCannot be made to hold:\n");
-			for (size_t i = 0; i < cl->nunmet; i++) {
-				const struct kx_unmet *u = &cl->unmet[i];
-
-				kx_buf_printf(&b, "  %s=%s\n", u->target->sym->name, u->target->value);
-				for (size_t k = 0; k < u->nchain; k++)
-					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
-						      kx_sym_display_name(u->chain[k].sym),
-						      u->chain[k].text,
-						      u->chain[k].file ? u->chain[k].file : "?",
-						      u->chain[k].line);
-			}
+			kx_buf_puts(&b, "\nCannot hold in this tree:\n");
+			kx_unmet_text(&b, cl->unmet, cl->nunmet, false);
 		}
 		fputs(kx_buf_cstr(&b), stdout);
 		kx_buf_free(&b);
