@@ -59,11 +59,14 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) \
             $(patsubst build/gen/%.c,$(BUILD)/gen/%.o,$(GEN_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 LIB      := $(BUILD)/libkxen.a
+# the cli objects but main.o, for the unit tests of cli/ (CLI_TESTS)
+CLI_LIB  := $(BUILD)/libkxcli.a
 
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/unit/helpers/*.c)
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_HELPERS))
+CLI_TESTS := $(BUILD)/tests/test_report
 
 ifeq ($(SANITIZE),)
 PROGRAM := kxen-config
@@ -81,6 +84,10 @@ $(PROGRAM): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLI_LIB): $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS))
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -107,7 +114,11 @@ $(BUILD)/%.o: %.c | $(GEN_HDRS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_HELPER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-		$(TEST_HELPER_OBJS) $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+		$(TEST_HELPER_OBJS) $(TEST_CLI_LIB) $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+# tests of cli/ code link the cli objects (before the library they call)
+$(CLI_TESTS): $(CLI_LIB)
+$(CLI_TESTS): TEST_CLI_LIB := $(CLI_LIB)
 
 # Unit tests run from the repository root so fixtures are found.
 check-unit: $(TEST_BINS) $(PROGRAM)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyzer/eval.h"
+#include "analyzer/explain.h"
 #include "parser/env.h"
 
 /* ---- config lines ------------------------------------------------------ */
@@ -129,6 +130,17 @@ static void remove_symbol(struct kx_buf *text, const char *prefix, const char *n
 	*text = out;
 	if (!text->s)
 		kx_buf_add(text, "", 0);
+}
+
+/*
+ * Whether request 'r' took effect in a configuration whose line for the
+ * symbol is 'a' (NULL: none): the same value, or n and no line at all.
+ */
+static bool line_holds(const struct kx_cfgline *a, const struct kx_cfgline *r)
+{
+	if (a)
+		return !strcmp(a->value, r->value);
+	return !strcmp(r->value, "n");
 }
 
 int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
@@ -252,10 +264,7 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 				continue;	/* a later line wins */
 			if (!s || !s->menus)
 				continue;	/* reported as unknown */
-			if (a && !strcmp(a->value, r->value))
-				continue;
-			/* absent from .config and requested n: n holds */
-			if (!a && !strcmp(r->value, "n"))
+			if (line_holds(a, r))
 				continue;
 			push_line(&res->dropped, r->name, strlen(r->name), r->value,
 				  r->text, strlen(r->text), r->file, r->line);
@@ -273,6 +282,83 @@ void kx_merge_result_free(struct kx_merge_result *res)
 	kx_cfglines_free(&res->requested);
 	kx_cfglines_free(&res->dropped);
 	kx_cfglines_free(&res->unknown);
+}
+
+/* ---- after the merge: what was dropped, why, and the closure ----------------- */
+
+int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
+		     bool resolve, struct kx_merge_fix *fix)
+{
+	struct kx_kconfig *kc = io->kc;
+	const struct kx_cfglines *d = &res->dropped;
+	struct kx_cfglines fin;
+
+	memset(fix, 0, sizeof(*fix));
+	if (!res->config)
+		return KX_EINVAL;
+	/* the merged configuration is the base of the explanations and the closure */
+	kx_conf_load_text(io, "merged", res->config);
+	fix->dropped = kx_xcalloc(d->n + 1, sizeof(*fix->dropped));
+	fix->targets = kx_xcalloc(d->n + 1, sizeof(*fix->targets));
+	fix->ndropped = d->n;
+	for (size_t i = 0; i < d->n; i++) {
+		struct kx_dropped *x = &fix->dropped[i];
+		struct kx_target *t;
+
+		x->line = &d->v[i];
+		x->sym = kx_sym_find(kc, d->v[i].name);
+		if (!x->sym)
+			continue;
+		kx_sym_calc_value(kc, x->sym);
+		x->actual = kx_xstrdup(kx_sym_string_value(kc, x->sym));
+		x->reason = kx_why_not_brief(kc, x->sym, d->v[i].value);
+		t = &fix->targets[fix->ntargets++];
+		x->target = t;
+		t->sym = x->sym;
+		t->value = d->v[i].value;
+		t->origin = d->v[i].file;
+	}
+	if (fix->ntargets) {
+		fix->solve_err = kx_closure_solve(&fix->closure, kc, fix->targets,
+						  fix->ntargets, NULL);
+		if (fix->solve_err < 0)
+			fix->closure = NULL;
+	}
+	for (size_t k = 0; fix->closure && k < fix->closure->nunmet; k++) {
+		const struct kx_unmet *u = &fix->closure->unmet[k];
+
+		for (size_t i = 0; i < fix->ndropped; i++)
+			if (fix->dropped[i].target == u->target)
+				fix->dropped[i].unmet = u;
+	}
+	fix->config = res->config;
+	if (resolve && fix->closure && fix->closure->config_text) {
+		fix->config = fix->closure->config_text;
+		fix->resolved = true;
+	}
+	/* the decision, on the text to be written */
+	kx_cfglines_parse(&fin, io->prefix, "result", fix->config);
+	for (size_t i = 0; i < fix->ndropped; i++) {
+		struct kx_dropped *x = &fix->dropped[i];
+
+		x->holds = line_holds(find_line(&fin, x->line->name), x->line);
+		fix->nstill_dropped += !x->holds;
+	}
+	kx_cfglines_free(&fin);
+	fix->ok = !fix->nstill_dropped;
+	return 0;
+}
+
+void kx_merge_fix_free(struct kx_merge_fix *fix)
+{
+	for (size_t i = 0; i < fix->ndropped; i++) {
+		free(fix->dropped[i].actual);
+		free(fix->dropped[i].reason);
+	}
+	free(fix->dropped);
+	free(fix->targets);
+	kx_closure_free(fix->closure);
+	memset(fix, 0, sizeof(*fix));
 }
 
 /* ---- similar names ----------------------------------------------------------- */

@@ -7,8 +7,9 @@
  * fragment's lines in order, a later value replacing an earlier one with
  * a "Value of CONFIG_X is redefined by fragment F" note; then, unless only
  * merging, `make KCONFIG_ALLCONFIG=merged alldefconfig` (allnoconfig with
- * -n).  Every requested value that did not take effect is returned, so
- * that callers can explain why and offer the closure that fixes it.
+ * -n).  Every requested value that did not take effect is returned;
+ * kx_merge_closure() then explains each and finds the closure that makes
+ * it hold (merge --resolve applies it).
  */
 #ifndef KX_MERGE_H
 #define KX_MERGE_H
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 
 #include "analyzer/confdata.h"
+#include "analyzer/solve.h"
 
 struct kx_env;
 
@@ -70,6 +72,56 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 	     const struct kx_fragment *fragments, size_t n,
 	     const struct kx_merge_opts *opts, struct kx_merge_result *res);
 void kx_merge_result_free(struct kx_merge_result *res);
+
+/* one requested value that did not take effect (merge_result.dropped) */
+struct kx_dropped {
+	const struct kx_cfgline *line;	/* the request, in res->dropped */
+	struct kx_sym *sym;		/* the tree's symbol */
+	const struct kx_target *target;	/* its closure target (in 'targets') */
+	char *actual;			/* its value in the merged configuration */
+	char *reason;			/* why not (kx_why_not_brief), file:line */
+	const struct kx_unmet *unmet;	/* the closure cannot make it hold */
+	bool holds;			/* it holds in 'config' below */
+};
+
+struct kx_merge_fix {
+	struct kx_dropped *dropped;	/* one per res->dropped line, same order */
+	size_t ndropped;
+	struct kx_target *targets;	/* the dropped values, as closure targets */
+	size_t ntargets;
+	/* the closure of 'targets' from the merged configuration; NULL when
+	 * nothing was dropped or no closure could be confirmed (solve_err) */
+	struct kx_closure *closure;
+	int solve_err;
+	/* the configuration to write: the closure's with 'resolve' when
+	 * there is one, else the merge's (res->config); not owned */
+	const char *config;
+	bool resolved;			/* 'config' is the closure's */
+	size_t nstill_dropped;		/* dropped values not holding in 'config' */
+	bool ok;			/* every requested value holds in 'config' */
+};
+
+/*
+ * What merge does after kx_merge(): the values that did not take effect,
+ * each with its current value and the reason, the closure that makes them
+ * hold, and, with 'resolve', that closure applied.  The kconfig of 'io'
+ * is left with res->config as its user values.
+ *
+ * The decision (ok, the exit status of `merge`) is taken on the text that
+ * is to be written: a dropped value holds when that configuration has it
+ * (by the rule kx_merge uses for 'dropped').  So without 'resolve', ok
+ * means nothing was dropped; with 'resolve', that the applied closure
+ * made every dropped value hold.  When no closure could be confirmed, or
+ * the closure's configuration still lacks a value, ok is false.
+ * Requested symbols the tree lacks (res->unknown) do not count.
+ *
+ * Returns 0, or KX_EINVAL when 'res' has no evaluated configuration
+ * (only_merge).  The result points into 'res', which must outlive it;
+ * free it with kx_merge_fix_free.
+ */
+int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
+		     bool resolve, struct kx_merge_fix *fix);
+void kx_merge_fix_free(struct kx_merge_fix *fix);
 
 /*
  * Names of existing symbols close to 'name' (renamed across kernel

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/check.h"
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
 #include "analyzer/explain.h"
@@ -262,20 +263,110 @@ static int load_config_arg(struct kx_session *s, const char *cfg, char **text)
 	return kx_session_base(s, cfg, text);
 }
 
+/* check's result as JSON (docs/json-schema.md, "check") */
+static void check_json(struct kx_session *s, struct kx_buf *b, const struct kx_profile *prof,
+		       const struct kx_check_result *r)
+{
+	kx_buf_puts(b, "{\"profile\":");
+	kx_json_str(b, prof->name);
+	kx_buf_puts(b, ",\"arch\":");
+	kx_json_str(b, prof->arch);
+	kx_buf_puts(b, ",\"items\":[");
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct kx_check_item *it = &r->items[i];
+		const struct kx_req *q = it->req;
+		bool holds = it->verdict == KX_VERDICT_HOLDS ||
+			     it->verdict == KX_VERDICT_HOLDS_AS_MODULE;
+
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"symbol\":");
+		kx_json_str(b, q->name);
+		kx_buf_puts(b, ",\"value\":");
+		kx_json_str(b, q->value);
+		kx_buf_puts(b, ",\"level\":");
+		kx_json_str(b, kx_level_name(q->level));
+		kx_buf_printf(b, ",\"in_tree\":%s,\"holds\":%s", q->sym ? "true" : "false",
+			      holds ? "true" : "false");
+		kx_buf_puts(b, ",\"reason\":");
+		kx_json_str(b, it->reason);
+		kx_buf_puts(b, ",\"why\":");
+		kx_json_str(b, q->why);
+		kx_buf_puts(b, ",\"file\":");
+		kx_json_str(b, q->file);
+		kx_buf_printf(b, ",\"line\":%d}", q->line);
+	}
+	kx_buf_printf(b, "],\"required_hold\":%s,\"fix\":", r->ok ? "true" : "false");
+	if (r->fix)
+		kx_closure_json(s, b, r->fix, r->targets, r->ntargets);
+	else
+		kx_buf_puts(b, "null");
+	kx_buf_puts(b, "}\n");
+}
+
+/* check's result for people: counts per level, what fails and why, the fix */
+static void check_text(struct kx_session *s, struct kx_buf *b, const struct kx_profile *prof,
+		       const struct kx_check_result *r)
+{
+	const struct kx_closure *cl = r->fix;
+
+	kx_buf_printf(b, "Xen domU profile \"%s\" for %s:\n", prof->name, prof->arch);
+	for (int lv = 0; lv < 3; lv++)
+		if (r->total[lv])
+			kx_buf_printf(b, "  %-12s %zu of %zu hold\n",
+				      kx_level_name((enum kx_level)lv), r->held[lv], r->total[lv]);
+	if (r->ntargets)
+		kx_buf_puts(b, "\nNot holding:\n");
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct kx_check_item *it = &r->items[i];
+		struct kx_menu *m;
+
+		if (it->verdict != KX_VERDICT_FIXABLE && it->verdict != KX_VERDICT_UNMET)
+			continue;
+		kx_buf_printf(b, "  %-11s %s=%s: %s\n", kx_level_name(it->req->level),
+			      it->req->name, it->req->value, it->reason);
+		if (it->req->why)
+			kx_buf_printf(b, "              (%s)\n", it->req->why);
+		m = kx_sym_main_menu(it->req->sym);
+		if (m && m->prompt) {
+			kx_buf_puts(b, "              menu: ");
+			kx_menu_path(b, m, " -> ");
+			kx_buf_putc(b, '\n');
+		}
+	}
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct kx_req *q = r->items[i].req;
+		char *near;
+
+		if (r->items[i].verdict != KX_VERDICT_NOT_IN_TREE)
+			continue;
+		near = kx_similar_symbols(s->kc, q->name, 3);
+		kx_buf_printf(b, "  %-11s %s: not in this tree%s%s\n", kx_level_name(q->level),
+			      q->name, near ? "; similar: " : "", near ? near : "");
+		free(near);
+	}
+	if (cl && cl->nchanges) {
+		kx_buf_printf(b, "\nFix: %zu change%s (apply with `kxen-config preflight` or "
+			      "in menuconfig):\n", cl->nchanges, cl->nchanges == 1 ? "" : "s");
+		kx_closure_text(s, b, cl, "  ");
+	}
+	if (cl && cl->nunmet) {
+		kx_buf_puts(b, "\nCannot hold in this tree:\n");
+		kx_unmet_text(b, cl->unmet, cl->nunmet, false);
+	}
+	if (r->ok)
+		kx_buf_puts(b, "\nEvery required item holds.\n");
+}
 
 int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 {
 	struct args a;
-	struct kx_profile prof;
-	struct kx_target *t = NULL;
-	struct kx_req **req = NULL;
-	struct kx_closure *cl = NULL;
+	struct kx_profile prof = { 0 };
+	struct kx_check_result r;
 	struct kx_buf b = KX_BUF_INIT;
-	size_t nt = 0, held[3] = { 0 }, total[3] = { 0 }, missing_required = 0;
 	char *btext = NULL;
 	int rc = parse(s, argc, argv, &a, check_usage);
 
-	memset(&prof, 0, sizeof(prof));
 	if (rc || a.help)
 		return rc;
 	if (a.npos > 1) {
@@ -289,149 +380,26 @@ int kx_cmd_check(struct kx_session *s, int argc, char **argv)
 		goto out;
 	if (kx_profile_load(&prof, s->kc, a.profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
-	t = kx_xcalloc(prof.n + 1, sizeof(*t));
-	req = kx_xcalloc(prof.n + 1, sizeof(*req));
-	for (size_t i = 0; i < prof.n; i++) {
-		struct kx_req *r = &prof.v[i];
-		struct kx_target tt = { r->sym, r->value, r->file, false };
+	{
+		struct kx_check_in in = { s->kc, &prof, a.initramfs };
 
-		total[r->level]++;
-		if (!r->sym)
-			continue;
-		if (kx_target_holds(s->kc, &tt)) {
-			held[r->level]++;
-			continue;
+		if (kx_check(&in, &r) < 0) {
+			kx_errorf("check: no fix the evaluator could confirm");
+			rc = KX_EXIT_INTERNAL;
+			goto out;
 		}
-		if (a.initramfs && r->sym->type == KX_S_TRISTATE && !strcmp(r->value, "y")) {
-			struct kx_target tm = { r->sym, "m", r->file, false };
-
-			if (kx_target_holds(s->kc, &tm)) {
-				held[r->level]++;
-				continue;
-			}
-		}
-		req[nt] = r;
-		t[nt++] = tt;
-		if (r->level == KX_LEVEL_REQUIRED)
-			missing_required++;
 	}
-	if (nt && kx_closure_solve(&cl, s->kc, t, nt, NULL) < 0) {
-		kx_errorf("check: no fix the evaluator could confirm");
-		rc = KX_EXIT_INTERNAL;
-		goto out;
-	}
-	if (s->json) {
-		kx_buf_puts(&b, "{\"profile\":");
-		kx_json_str(&b, prof.name);
-		kx_buf_puts(&b, ",\"arch\":");
-		kx_json_str(&b, prof.arch);
-		kx_buf_puts(&b, ",\"items\":[");
-		for (size_t i = 0; i < prof.n; i++) {
-			struct kx_req *r = &prof.v[i];
-			bool holds = true;
-			char *brief = NULL;
-
-			for (size_t k = 0; k < nt; k++)
-				if (req[k] == r)
-					holds = false;
-			if (!r->sym)
-				holds = false;
-			if (i)
-				kx_buf_putc(&b, ',');
-			kx_buf_puts(&b, "{\"symbol\":");
-			kx_json_str(&b, r->name);
-			kx_buf_puts(&b, ",\"value\":");
-			kx_json_str(&b, r->value);
-			kx_buf_puts(&b, ",\"level\":");
-			kx_json_str(&b, kx_level_name(r->level));
-			kx_buf_printf(&b, ",\"in_tree\":%s,\"holds\":%s", r->sym ? "true" : "false",
-				      holds ? "true" : "false");
-			if (r->sym && !holds)
-				brief = kx_why_not_brief(s->kc, r->sym, r->value);
-			kx_buf_puts(&b, ",\"reason\":");
-			kx_json_str(&b, brief);
-			free(brief);
-			kx_buf_puts(&b, ",\"why\":");
-			kx_json_str(&b, r->why);
-			kx_buf_puts(&b, ",\"file\":");
-			kx_json_str(&b, r->file);
-			kx_buf_printf(&b, ",\"line\":%d}", r->line);
-		}
-		kx_buf_printf(&b, "],\"required_hold\":%s,\"fix\":",
-			      missing_required ? "false" : "true");
-		if (cl)
-			kx_closure_json(s, &b, cl, t, nt);
-		else
-			kx_buf_puts(&b, "null");
-		kx_buf_puts(&b, "}\n");
-	} else {
-		kx_buf_printf(&b, "Xen domU profile \"%s\" for %s:\n", prof.name, prof.arch);
-		for (int lv = 0; lv < 3; lv++)
-			if (total[lv])
-				kx_buf_printf(&b, "  %-12s %zu of %zu hold\n",
-					      kx_level_name((enum kx_level)lv), held[lv], total[lv]);
-		if (nt)
-			kx_buf_puts(&b, "\nNot holding:\n");
-		for (size_t k = 0; k < nt; k++) {
-			char *brief = kx_why_not_brief(s->kc, req[k]->sym, req[k]->value);
-			struct kx_menu *m = kx_sym_main_menu(req[k]->sym);
-
-			kx_buf_printf(&b, "  %-11s %s=%s: %s\n", kx_level_name(req[k]->level),
-				      req[k]->name, req[k]->value, brief);
-			if (req[k]->why)
-				kx_buf_printf(&b, "              (%s)\n", req[k]->why);
-			if (m && m->prompt) {
-				kx_buf_puts(&b, "              menu: ");
-				kx_menu_path(&b, m, " -> ");
-				kx_buf_putc(&b, '\n');
-			}
-			free(brief);
-		}
-		for (size_t i = 0; i < prof.n; i++) {
-			if (prof.v[i].sym)
-				continue;
-			char *near = kx_similar_symbols(s->kc, prof.v[i].name, 3);
-
-			kx_buf_printf(&b, "  %-11s %s: not in this tree%s%s\n",
-				      kx_level_name(prof.v[i].level), prof.v[i].name,
-				      near ? "; similar: " : "", near ? near : "");
-			free(near);
-		}
-		if (cl && cl->nchanges) {
-			kx_buf_printf(&b, "\nFix: %zu change%s (apply with `kxen-config preflight` or "
-				      "in menuconfig):\n", cl->nchanges, cl->nchanges == 1 ? "" : "s");
-			kx_closure_text(s, &b, cl, "  ");
-		}
-		if (cl && cl->nunmet) {
-			kx_buf_puts(&b, "\nCannot hold in this tree:\n");
-			for (size_t i = 0; i < cl->nunmet; i++) {
-				const struct kx_unmet *u = &cl->unmet[i];
-
-				kx_buf_printf(&b, "  %s=%s (%s)\n", u->target->sym->name,
-					      u->target->value,
-					      u->cause == KX_CAUSE_FIXED
-					      ? "fixed by the architecture or toolchain"
-					      : "excluded by other requirements");
-				for (size_t k = 0; k < u->nchain; k++)
-					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
-						      kx_sym_display_name(u->chain[k].sym),
-						      u->chain[k].text,
-						      u->chain[k].file ? u->chain[k].file : "?",
-						      u->chain[k].line);
-			}
-		}
-		if (!missing_required)
-			kx_buf_puts(&b, "\nEvery required item holds.\n");
-	}
+	if (s->json)
+		check_json(s, &b, &prof, &r);
+	else
+		check_text(s, &b, &prof, &r);
 	fputs(kx_buf_cstr(&b), stdout);
-	rc = missing_required ? KX_EXIT_NO : KX_EXIT_OK;
+	rc = r.ok ? KX_EXIT_OK : KX_EXIT_NO;
+	kx_check_result_free(&r);
 out:
-	kx_closure_free(cl);
 	kx_profile_free(&prof);
 	kx_buf_free(&b);
 	free(btext);
-	free(t);
-	free(req);
 	return rc;
 }
 

@@ -232,18 +232,7 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		}
 		if (gr.closure->nunmet) {
 			kx_buf_puts(&b, "Cannot hold in this tree:\n");
-			for (size_t i = 0; i < gr.closure->nunmet; i++) {
-				const struct kx_unmet *u = &gr.closure->unmet[i];
-
-				kx_buf_printf(&b, "  %s=%s (%s)\n", u->target->sym->name,
-					      u->target->value, u->target->origin);
-				for (size_t k = 0; k < u->nchain; k++)
-					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
-						      kx_sym_display_name(u->chain[k].sym),
-						      u->chain[k].text,
-						      u->chain[k].file ? u->chain[k].file : "?",
-						      u->chain[k].line);
-			}
+			kx_unmet_text(&b, gr.closure->unmet, gr.closure->nunmet, true);
 		}
 		if (s->verbose > 0) {
 			kx_buf_puts(&b, "Changes from the base:\n");
@@ -296,9 +285,10 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	struct kx_prune_policy pol;
 	struct kx_prune_result pr;
 	struct kx_target *t = NULL;
+	struct kx_unmet *unmet = NULL;
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL, *ppath = NULL;
-	size_t nt = 0;
+	size_t nt = 0, nunmet = 0;
 	struct kx_opts o;
 	int rc, c;
 
@@ -378,7 +368,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		kx_json_str(&b, prof.name);
 		kx_buf_puts(&b, ",\"prune\":");
 		prune_json(&b, &pr);
-		kx_buf_puts(&b, ",\"unmet_required\":[");
+		kx_buf_puts(&b, ",\"unmet_required\":");
 	} else {
 		kx_buf_printf(&b, "Pruned %s into %s (policy %s, profile \"%s\"):\n",
 			      base ? base : kx_session_config_path(s), out, shown, prof.name);
@@ -387,28 +377,25 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 			kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",
 				      pr.fix->nchanges);
 	}
-	rc = 0;
+	/* the required items that cannot hold: exit status 1 */
+	unmet = kx_xcalloc(pr.fix ? pr.fix->nunmet + 1 : 1, sizeof(*unmet));
 	for (size_t i = 0; pr.fix && i < pr.fix->nunmet; i++) {
-		for (size_t k = 0; k < prof.n; k++)
+		for (size_t k = 0; k < prof.n; k++) {
 			if (prof.v[k].sym == pr.fix->unmet[i].target->sym &&
 			    prof.v[k].level == KX_LEVEL_REQUIRED) {
-				if (!s->json) {
-					kx_buf_printf(&b, "required %s=%s cannot hold in this tree\n",
-						      prof.v[k].name, prof.v[k].value);
-				} else {
-					if (rc)
-						kx_buf_putc(&b, ',');
-					kx_buf_puts(&b, "{\"symbol\":");
-					kx_json_str(&b, prof.v[k].name);
-					kx_buf_puts(&b, ",\"value\":");
-					kx_json_str(&b, prof.v[k].value);
-					kx_buf_putc(&b, '}');
-				}
-				rc = KX_EXIT_NO;
+				unmet[nunmet++] = pr.fix->unmet[i];
+				break;
 			}
+		}
 	}
-	if (s->json)
-		kx_buf_puts(&b, "]}\n");
+	if (s->json) {
+		kx_unmet_json(&b, unmet, nunmet);
+		kx_buf_puts(&b, "}\n");
+	} else if (nunmet) {
+		kx_buf_puts(&b, "Required items that cannot hold in this tree:\n");
+		kx_unmet_text(&b, unmet, nunmet, false);
+	}
+	rc = nunmet ? KX_EXIT_NO : 0;
 	fputs(kx_buf_cstr(&b), stdout);
 out:
 	kx_buf_free(&b);
@@ -416,6 +403,7 @@ out:
 	kx_prune_policy_free(&pol);
 	kx_profile_free(&prof);
 	free(t);
+	free(unmet);
 	free(btext);
 	free(ppath);
 	return rc;

@@ -40,8 +40,60 @@ static const char merge_usage[] =
 "  -r             report redundant entries\n"
 "  -s             strict: a redefinition is an error\n"
 "\n"
-"Exit status: 0 every requested value holds; 1 some were dropped (or could\n"
-"not be resolved); 2 usage error or bad input.\n";
+"Exit status: 0 every requested value holds in OUT; 1 some were dropped\n"
+"(with --resolve: some still do not hold, no fix could be confirmed or the\n"
+"closure cannot make them hold); 2 usage error or bad input.\n";
+
+struct merge_args {
+	struct kx_merge_opts mo;
+	const char *out;
+	bool resolve;
+	const char **pos;	/* BASE FRAGMENT... */
+	int npos;
+};
+
+/* 0, 1 for --help (printed), or KX_EXIT_USAGE (said) */
+static int merge_parse(struct kx_session *s, int argc, char **argv, struct merge_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *x = argv[i];
+		int g = kx_session_option(s, argc, argv, &i);
+
+		if (g < 0)
+			return KX_EXIT_USAGE;
+		if (g)
+			continue;
+		if (!strcmp(x, "-h") || !strcmp(x, "--help")) {
+			printf("%s\n%s", merge_usage, kx_global_options_help);
+			return 1;
+		}
+		if ((!strcmp(x, "-o") || !strcmp(x, "--output")) && i + 1 < argc)
+			a->out = argv[++i];
+		else if (!strcmp(x, "--resolve"))
+			a->resolve = true;
+		else if (!strcmp(x, "-m"))
+			a->mo.only_merge = true;
+		else if (!strcmp(x, "-n"))
+			a->mo.allnoconfig = true;
+		else if (!strcmp(x, "-y"))
+			a->mo.builtin = true;
+		else if (!strcmp(x, "-r"))
+			a->mo.redundant = true;
+		else if (!strcmp(x, "-s"))
+			a->mo.strict = true;
+		else if (x[0] == '-') {
+			kx_errorf("merge: unknown option '%s'\n%s", x, merge_usage);
+			return KX_EXIT_USAGE;
+		} else {
+			a->pos[a->npos++] = x;
+		}
+	}
+	if (a->npos < 2) {
+		kx_errorf("merge needs BASE and at least one FRAGMENT\n%s", merge_usage);
+		return KX_EXIT_USAGE;
+	}
+	return 0;
+}
 
 /* A file's text, or NULL with *err set (errno describes it). */
 static char *read_input(struct kx_session *s, const char *name, int *err)
@@ -53,243 +105,205 @@ static char *read_input(struct kx_session *s, const char *name, int *err)
 	return *err < 0 ? NULL : data;
 }
 
-int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
+/*
+ * The base (a file's text as is, or a make target) into *base and the
+ * fragments into fr[] (their texts in texts[], to free).  0 or -1 (said).
+ */
+static int read_inputs(struct kx_session *s, const struct merge_args *a, char **base,
+		       char **texts, struct kx_fragment *fr)
 {
-	struct kx_merge_opts mo = { 0 };
-	struct kx_merge_result mr;
-	const char **pos = kx_xcalloc((size_t)argc + 1, sizeof(*pos)), *out = NULL;
-	struct kx_fragment *fr = kx_xcalloc((size_t)argc + 1, sizeof(*fr));
-	char **texts = kx_xcalloc((size_t)argc + 1, sizeof(*texts)), *base = NULL;
-	struct kx_target *t = NULL;
-	struct kx_closure *cl = NULL;
-	bool resolve = false, have_mr = false;
-	int npos = 0, rc = KX_EXIT_USAGE, err;
-	size_t nt = 0;
+	int err;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
-
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", merge_usage, kx_global_options_help);
-			return 0;
-		}
-		if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
-			out = argv[++i];
-		else if (!strcmp(a, "--resolve"))
-			resolve = true;
-		else if (!strcmp(a, "-m"))
-			mo.only_merge = true;
-		else if (!strcmp(a, "-n"))
-			mo.allnoconfig = true;
-		else if (!strcmp(a, "-y"))
-			mo.builtin = true;
-		else if (!strcmp(a, "-r"))
-			mo.redundant = true;
-		else if (!strcmp(a, "-s"))
-			mo.strict = true;
-		else if (a[0] == '-') {
-			kx_errorf("merge: unknown option '%s'\n%s", a, merge_usage);
-			return KX_EXIT_USAGE;
-		} else {
-			pos[npos++] = a;
-		}
-	}
-	if (npos < 2) {
-		kx_errorf("merge needs BASE and at least one FRAGMENT\n%s", merge_usage);
-		return KX_EXIT_USAGE;
-	}
-	if ((rc = kx_session_load(s)))
-		return rc;
-	rc = KX_EXIT_USAGE;
-	if (!out)
-		out = kx_session_config_path(s);
-	/* the base: a file's text as is, or a make target */
-	base = read_input(s, pos[0], &err);
-	if (!base) {
+	*base = read_input(s, a->pos[0], &err);
+	if (!*base) {
 		if (err != KX_ENOTFOUND) {
-			kx_errorf("cannot read %s: %s", pos[0], strerror(errno));
-			goto out;
+			kx_errorf("cannot read %s: %s", a->pos[0], strerror(errno));
+			return -1;
 		}
-		if (kx_session_base(s, pos[0], &base))
-			goto out;
+		if (kx_session_base(s, a->pos[0], base))
+			return -1;
 	}
-	for (int i = 1; i < npos; i++) {
-		texts[i] = read_input(s, pos[i], &err);
+	for (int i = 1; i < a->npos; i++) {
+		texts[i] = read_input(s, a->pos[i], &err);
 		if (!texts[i] && err == KX_ENOTFOUND) {
-			kx_errorf("The merge file '%s' does not exist.", pos[i]);
-			goto out;
+			kx_errorf("The merge file '%s' does not exist.", a->pos[i]);
+			return -1;
 		} else if (!texts[i]) {
-			kx_errorf("cannot read the merge file '%s': %s", pos[i], strerror(errno));
-			goto out;
+			kx_errorf("cannot read the merge file '%s': %s", a->pos[i],
+				  strerror(errno));
+			return -1;
 		}
-		fr[i - 1].name = pos[i];
+		fr[i - 1].name = a->pos[i];
 		fr[i - 1].text = texts[i];
 	}
-	if (kx_merge(&s->io, pos[0], base, fr, (size_t)npos - 1, &mo, &mr) < 0) {
-		fputs(kx_buf_cstr(&mr.log), stdout);
-		have_mr = true;
+	return 0;
+}
+
+/* merge's result as JSON (docs/json-schema.md, "merge") */
+static void merge_json(struct kx_session *s, struct kx_buf *b, const char *out,
+		       const struct kx_merge_result *mr, const struct kx_merge_fix *fx)
+{
+	kx_buf_puts(b, "{\"output\":");
+	kx_json_str(b, out);
+	kx_buf_puts(b, ",\"dropped\":[");
+	for (size_t i = 0; i < fx->ndropped; i++) {
+		const struct kx_dropped *d = &fx->dropped[i];
+
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"symbol\":");
+		kx_json_str(b, d->line->name);
+		kx_buf_puts(b, ",\"requested\":");
+		kx_json_str(b, d->line->value);
+		kx_buf_puts(b, ",\"actual\":");
+		kx_json_str(b, d->actual);
+		kx_buf_puts(b, ",\"fragment\":");
+		kx_json_str(b, d->line->file);
+		kx_buf_printf(b, ",\"line\":%d,\"reason\":", d->line->line);
+		kx_json_str(b, d->reason);
+		kx_buf_printf(b, ",\"holds\":%s}", d->holds ? "true" : "false");
+	}
+	kx_buf_puts(b, "],\"unknown\":[");
+	for (size_t i = 0; i < mr->unknown.n; i++) {
+		char *near = kx_similar_symbols(s->kc, mr->unknown.v[i].name, 4);
+
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"symbol\":");
+		kx_json_str(b, mr->unknown.v[i].name);
+		kx_buf_puts(b, ",\"fragment\":");
+		kx_json_str(b, mr->unknown.v[i].file);
+		kx_buf_printf(b, ",\"line\":%d,\"similar\":", mr->unknown.v[i].line);
+		kx_json_str(b, near);
+		kx_buf_putc(b, '}');
+		free(near);
+	}
+	kx_buf_printf(b, "],\"resolved\":%s,\"closure\":", fx->resolved ? "true" : "false");
+	if (fx->closure)
+		kx_closure_json(s, b, fx->closure, fx->targets, fx->ntargets);
+	else
+		kx_buf_puts(b, "null");
+	kx_buf_puts(b, "}\n");
+}
+
+/* merge's result for people: what was dropped and why, the fix, what cannot hold */
+static void merge_text(struct kx_session *s, struct kx_buf *b, const char *out,
+		       const struct kx_merge_result *mr, const struct kx_merge_fix *fx,
+		       bool resolve)
+{
+	const struct kx_closure *cl = fx->closure;
+
+	if (fx->ndropped)
+		kx_buf_printf(b, "\n%zu requested value%s did not take effect:\n",
+			      fx->ndropped, fx->ndropped == 1 ? "" : "s");
+	for (size_t i = 0; i < fx->ndropped; i++) {
+		const struct kx_dropped *d = &fx->dropped[i];
+
+		kx_buf_printf(b, "  %s=%s (%s:%d) is ", d->line->name, d->line->value,
+			      d->line->file, d->line->line);
+		if (d->sym)
+			kx_put_value(b, d->sym, d->actual);
+		else
+			kx_buf_putc(b, '?');
+		kx_buf_printf(b, ": %s\n", d->reason ? d->reason : "");
+	}
+	for (size_t i = 0; i < mr->unknown.n; i++) {
+		char *near = kx_similar_symbols(s->kc, mr->unknown.v[i].name, 4);
+
+		kx_buf_printf(b, "  %s (%s:%d) does not exist in this tree%s%s\n",
+			      mr->unknown.v[i].name, mr->unknown.v[i].file,
+			      mr->unknown.v[i].line, near ? "; similar: " : "",
+			      near ? near : "");
+		free(near);
+	}
+	if (cl && cl->nchanges) {
+		kx_buf_printf(b, "\n%s %zu change%s make%s them stick:\n",
+			      fx->resolved ? "Applied:" : "These", cl->nchanges,
+			      cl->nchanges == 1 ? "" : "s", cl->nchanges == 1 ? "s" : "");
+		kx_closure_text(s, b, cl, "  ");
+		if (!resolve)
+			kx_buf_puts(b, "(run again with --resolve to apply them)\n");
+	}
+	if (cl && cl->nunmet) {
+		kx_buf_puts(b, "\nCannot hold in this tree:\n");
+		kx_unmet_text(b, cl->unmet, cl->nunmet, false);
+	}
+	/* not holding after --resolve, and not explained above */
+	if (resolve && fx->nstill_dropped) {
+		struct kx_buf l = KX_BUF_INIT;
+		size_t n = 0;
+
+		for (size_t i = 0; i < fx->ndropped; i++) {
+			if (fx->dropped[i].holds || fx->dropped[i].unmet)
+				continue;
+			kx_buf_printf(&l, " %s=%s", fx->dropped[i].line->name,
+				      fx->dropped[i].line->value);
+			n++;
+		}
+		if (n)
+			kx_buf_printf(b, "\n%zu requested value%s still do%s not hold in %s:%s\n",
+				      n, n == 1 ? "" : "s", n == 1 ? "es" : "", out,
+				      kx_buf_cstr(&l));
+		kx_buf_free(&l);
+	}
+}
+
+int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
+{
+	struct merge_args a = { .pos = kx_xcalloc((size_t)argc + 1, sizeof(*a.pos)) };
+	struct kx_fragment *fr = kx_xcalloc((size_t)argc + 1, sizeof(*fr));
+	char **texts = kx_xcalloc((size_t)argc + 1, sizeof(*texts)), *base = NULL;
+	struct kx_merge_result mr = { 0 };
+	struct kx_merge_fix fx = { 0 };
+	struct kx_buf b = KX_BUF_INIT;
+	int rc = merge_parse(s, argc, argv, &a);
+
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto out;
 	}
-	have_mr = true;
+	if ((rc = kx_session_load(s)))
+		goto out;
+	rc = KX_EXIT_USAGE;
+	if (!a.out)
+		a.out = kx_session_config_path(s);
+	if (read_inputs(s, &a, &base, texts, fr))
+		goto out;
+	if (kx_merge(&s->io, a.pos[0], base, fr, (size_t)a.npos - 1, &a.mo, &mr) < 0) {
+		fputs(kx_buf_cstr(&mr.log), stdout);
+		goto out;
+	}
 	if (s->verbose >= 0 && !s->json)
 		fputs(kx_buf_cstr(&mr.log), stdout);
-	if (mo.only_merge) {
-		rc = kx_write_user_file(out, mr.merged, 0);
-		if (rc)
-			goto out;
-		printf("#\n# merged configuration written to %s (needs make)\n#\n", out);
-		rc = 0;
+	if (a.mo.only_merge) {
+		if (!(rc = kx_write_user_file(a.out, mr.merged, 0)))
+			printf("#\n# merged configuration written to %s (needs make)\n#\n", a.out);
 		goto out;
 	}
-	/* the dropped values as closure targets on the result */
-	t = kx_xcalloc(mr.dropped.n + 1, sizeof(*t));
-	for (size_t i = 0; i < mr.dropped.n; i++) {
-		struct kx_sym *sym = kx_sym_find(s->kc, mr.dropped.v[i].name);
-
-		if (!sym)
-			continue;
-		t[nt].sym = sym;
-		t[nt].value = mr.dropped.v[i].value;
-		t[nt].origin = mr.dropped.v[i].file;
-		nt++;
-	}
-	kx_conf_load_text(&s->io, "merged", mr.config);
+	kx_merge_closure(&s->io, &mr, a.resolve, &fx);
 	/* no closure is no reason to lose the merge: say so, write it */
-	if (nt && kx_closure_solve(&cl, s->kc, t, nt, NULL) < 0) {
-		kx_errorf("merge: warning: no closure the evaluator could confirm for "
-			  "the values that did not take effect%s",
-			  resolve ? " (nothing resolved)" : "");
-		cl = NULL;
-	}
-	if (s->json) {
-		struct kx_buf b = KX_BUF_INIT;
-
-		kx_buf_puts(&b, "{\"output\":");
-		kx_json_str(&b, out);
-		kx_buf_puts(&b, ",\"dropped\":[");
-		for (size_t i = 0; i < mr.dropped.n; i++) {
-			struct kx_sym *sym = kx_sym_find(s->kc, mr.dropped.v[i].name);
-			char *brief = sym ? kx_why_not_brief(s->kc, sym, mr.dropped.v[i].value) : NULL;
-
-			if (i)
-				kx_buf_putc(&b, ',');
-			kx_buf_puts(&b, "{\"symbol\":");
-			kx_json_str(&b, mr.dropped.v[i].name);
-			kx_buf_puts(&b, ",\"requested\":");
-			kx_json_str(&b, mr.dropped.v[i].value);
-			kx_buf_puts(&b, ",\"actual\":");
-			kx_json_str(&b, sym ? kx_sym_string_value(s->kc, sym) : NULL);
-			kx_buf_puts(&b, ",\"fragment\":");
-			kx_json_str(&b, mr.dropped.v[i].file);
-			kx_buf_printf(&b, ",\"line\":%d,\"reason\":", mr.dropped.v[i].line);
-			kx_json_str(&b, brief);
-			kx_buf_putc(&b, '}');
-			free(brief);
-		}
-		kx_buf_puts(&b, "],\"unknown\":[");
-		for (size_t i = 0; i < mr.unknown.n; i++) {
-			char *near = kx_similar_symbols(s->kc, mr.unknown.v[i].name, 4);
-
-			if (i)
-				kx_buf_putc(&b, ',');
-			kx_buf_puts(&b, "{\"symbol\":");
-			kx_json_str(&b, mr.unknown.v[i].name);
-			kx_buf_puts(&b, ",\"fragment\":");
-			kx_json_str(&b, mr.unknown.v[i].file);
-			kx_buf_printf(&b, ",\"line\":%d,\"similar\":", mr.unknown.v[i].line);
-			kx_json_str(&b, near);
-			kx_buf_putc(&b, '}');
-			free(near);
-		}
-		kx_buf_printf(&b, "],\"resolved\":%s,\"closure\":", resolve ? "true" : "false");
-		if (cl)
-			kx_closure_json(s, &b, cl, t, nt);
-		else
-			kx_buf_puts(&b, "null");
-		kx_buf_puts(&b, "}\n");
-		fputs(kx_buf_cstr(&b), stdout);
-		kx_buf_free(&b);
-	} else {
-		struct kx_buf b = KX_BUF_INIT;
-
-		if (mr.dropped.n)
-			kx_buf_printf(&b, "\n%zu requested value%s did not take effect:\n",
-				      mr.dropped.n, mr.dropped.n == 1 ? "" : "s");
-		for (size_t i = 0; i < mr.dropped.n; i++) {
-			struct kx_sym *sym = kx_sym_find(s->kc, mr.dropped.v[i].name);
-			char *brief = sym ? kx_why_not_brief(s->kc, sym, mr.dropped.v[i].value) : NULL;
-
-			kx_buf_printf(&b, "  %s=%s (%s:%d) is ", mr.dropped.v[i].name,
-				      mr.dropped.v[i].value, mr.dropped.v[i].file,
-				      mr.dropped.v[i].line);
-			if (sym)
-				kx_put_value(&b, sym, kx_sym_string_value(s->kc, sym));
-			else
-				kx_buf_putc(&b, '?');
-			kx_buf_printf(&b, ": %s\n", brief ? brief : "");
-			free(brief);
-		}
-		for (size_t i = 0; i < mr.unknown.n; i++) {
-			char *near = kx_similar_symbols(s->kc, mr.unknown.v[i].name, 4);
-
-			kx_buf_printf(&b, "  %s (%s:%d) does not exist in this tree%s%s\n",
-				      mr.unknown.v[i].name, mr.unknown.v[i].file,
-				      mr.unknown.v[i].line, near ? "; similar: " : "",
-				      near ? near : "");
-			free(near);
-		}
-		if (cl && cl->nchanges) {
-			kx_buf_printf(&b, "\n%s %zu change%s make%s them stick:\n",
-				      resolve ? "Applied:" : "These", cl->nchanges,
-				      cl->nchanges == 1 ? "" : "s", cl->nchanges == 1 ? "s" : "");
-			kx_closure_text(s, &b, cl, "  ");
-			if (!resolve)
-				kx_buf_puts(&b, "(run again with --resolve to apply them)\n");
-		}
-		if (cl && cl->nunmet) {
-			kx_buf_puts(&b, "\nCannot be made to hold:\n");
-			for (size_t i = 0; i < cl->nunmet; i++) {
-				const struct kx_unmet *u = &cl->unmet[i];
-
-				kx_buf_printf(&b, "  %s=%s\n", u->target->sym->name, u->target->value);
-				for (size_t k = 0; k < u->nchain; k++)
-					kx_buf_printf(&b, "    %s %s  (%s:%d)\n",
-						      kx_sym_display_name(u->chain[k].sym),
-						      u->chain[k].text,
-						      u->chain[k].file ? u->chain[k].file : "?",
-						      u->chain[k].line);
-			}
-		}
-		fputs(kx_buf_cstr(&b), stdout);
-		kx_buf_free(&b);
-	}
-	{
-		const char *text = resolve && cl && cl->config_text ? cl->config_text : mr.config;
-		rc = kx_write_user_file(out, text, KX_OUT_KEEP_OLD);
-		if (rc)
-			goto out;
-		if (!s->json && s->verbose >= 0)
-			printf("#\n# configuration written to %s\n#\n", out);
-	}
-	if (resolve)
-		rc = cl && cl->nunmet ? KX_EXIT_NO : 0;
+	if (fx.solve_err < 0)
+		kx_errorf("merge: warning: no closure the evaluator could confirm for the "
+			  "values that did not take effect%s", a.resolve ? " (nothing resolved)" : "");
+	if (s->json)
+		merge_json(s, &b, a.out, &mr, &fx);
 	else
-		rc = mr.dropped.n ? KX_EXIT_NO : 0;
+		merge_text(s, &b, a.out, &mr, &fx, a.resolve);
+	fputs(kx_buf_cstr(&b), stdout);
+	if ((rc = kx_write_user_file(a.out, fx.config, KX_OUT_KEEP_OLD)))
+		goto out;
+	if (!s->json && s->verbose >= 0)
+		printf("#\n# configuration written to %s\n#\n", a.out);
+	rc = fx.ok ? 0 : KX_EXIT_NO;
 out:
-	if (have_mr)
-		kx_merge_result_free(&mr);
-	kx_closure_free(cl);
-	free(t);
+	kx_merge_fix_free(&fx);
+	kx_merge_result_free(&mr);
+	kx_buf_free(&b);
 	free(base);
-	for (int i = 0; i < npos; i++)
+	for (int i = 0; i < a.npos; i++)
 		free(texts[i]);
 	free(texts);
 	free(fr);
-	free(pos);
+	free(a.pos);
 	return rc;
 }

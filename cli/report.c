@@ -83,17 +83,26 @@ void kx_closure_text(struct kx_session *s, struct kx_buf *b,
 	}
 }
 
-static void unmet_text(struct kx_buf *b, const struct kx_closure *cl)
+const char *kx_unmet_cause_text(enum kx_cause c)
 {
-	for (size_t i = 0; i < cl->nunmet; i++) {
-		const struct kx_unmet *u = &cl->unmet[i];
+	switch (c) {
+	case KX_CAUSE_FIXED: return "fixed by the architecture or toolchain";
+	case KX_CAUSE_CONFLICT: return "excluded by other targets or choices";
+	default: return "cause unknown";
+	}
+}
 
-		kx_buf_printf(b, "  %s=%s cannot hold (%s)\n", u->target->sym->name,
-			      u->target->value,
-			      u->cause == KX_CAUSE_FIXED
-			      ? "fixed by the architecture or toolchain"
-			      : u->cause == KX_CAUSE_CONFLICT
-			      ? "excluded by other choices" : "cause unknown");
+void kx_unmet_text(struct kx_buf *b, const struct kx_unmet *u, size_t n,
+		   bool origin)
+{
+	for (size_t i = 0; i < n; i++, u++) {
+		const struct kx_target *t = u->target;
+
+		kx_buf_printf(b, "  %s=%s (%s", t->sym->name, t->value,
+			      kx_unmet_cause_text(u->cause));
+		if (origin && t->origin)
+			kx_buf_printf(b, "; from %s", t->origin);
+		kx_buf_puts(b, ")\n");
 		if (u->conflict_with)
 			kx_buf_printf(b, "    conflicts with: %s\n", u->conflict_with);
 		for (size_t k = 0; k < u->nchain; k++) {
@@ -105,6 +114,42 @@ static void unmet_text(struct kx_buf *b, const struct kx_closure *cl)
 			kx_buf_putc(b, '\n');
 		}
 	}
+}
+
+void kx_unmet_json(struct kx_buf *b, const struct kx_unmet *u, size_t n)
+{
+	kx_buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++, u++) {
+		if (i)
+			kx_buf_putc(b, ',');
+		kx_buf_puts(b, "{\"symbol\":");
+		kx_json_str(b, u->target->sym->name);
+		kx_buf_puts(b, ",\"value\":");
+		kx_json_str(b, u->target->value);
+		kx_buf_puts(b, ",\"cause\":");
+		kx_json_str(b, cause_name(u->cause));
+		kx_buf_puts(b, ",\"conflicts_with\":");
+		kx_json_str(b, u->conflict_with);
+		kx_buf_puts(b, ",\"chain\":[");
+		for (size_t k = 0; k < u->nchain; k++) {
+			const struct kx_blocker *bl = &u->chain[k];
+
+			if (k)
+				kx_buf_putc(b, ',');
+			kx_buf_puts(b, "{\"symbol\":");
+			kx_json_str(b, bl->sym->name);
+			kx_buf_puts(b, ",\"needs\":");
+			kx_json_str(b, bl->needs);
+			kx_buf_puts(b, ",\"reason\":");
+			kx_json_str(b, bl->text);
+			kx_buf_puts(b, ",\"file\":");
+			kx_json_str(b, bl->file);
+			kx_buf_printf(b, ",\"line\":%d,\"fixed\":%s}", bl->line,
+				      bl->fixed ? "true" : "false");
+		}
+		kx_buf_puts(b, "]}");
+	}
+	kx_buf_putc(b, ']');
 }
 
 void kx_report_closure(struct kx_session *s, const struct kx_closure *cl,
@@ -125,7 +170,7 @@ void kx_report_closure(struct kx_session *s, const struct kx_closure *cl,
 	if (cl->nunmet) {
 		kx_buf_printf(&b, "%s%zu target%s cannot hold:\n", cl->nchanges ? "\n" : "",
 			      cl->nunmet, cl->nunmet == 1 ? "" : "s");
-		unmet_text(&b, cl);
+		kx_unmet_text(&b, cl->unmet, cl->nunmet, false);
 	}
 	if (s->verbose > 0)
 		kx_buf_printf(&b, "(%u SAT variables, %u clauses, %d round%s, %.3f s)\n",
@@ -194,40 +239,9 @@ void kx_closure_json(struct kx_session *s, struct kx_buf *b,
 		}
 		kx_buf_putc(b, '}');
 	}
-	kx_buf_puts(b, "],\"unmet\":[");
-	for (size_t i = 0; i < cl->nunmet; i++) {
-		const struct kx_unmet *u = &cl->unmet[i];
-
-		if (i)
-			kx_buf_putc(b, ',');
-		kx_buf_puts(b, "{\"symbol\":");
-		kx_json_str(b, u->target->sym->name);
-		kx_buf_puts(b, ",\"value\":");
-		kx_json_str(b, u->target->value);
-		kx_buf_puts(b, ",\"cause\":");
-		kx_json_str(b, cause_name(u->cause));
-		kx_buf_puts(b, ",\"conflicts_with\":");
-		kx_json_str(b, u->conflict_with);
-		kx_buf_puts(b, ",\"chain\":[");
-		for (size_t k = 0; k < u->nchain; k++) {
-			const struct kx_blocker *bl = &u->chain[k];
-
-			if (k)
-				kx_buf_putc(b, ',');
-			kx_buf_puts(b, "{\"symbol\":");
-			kx_json_str(b, bl->sym->name);
-			kx_buf_puts(b, ",\"needs\":");
-			kx_json_str(b, bl->needs);
-			kx_buf_puts(b, ",\"reason\":");
-			kx_json_str(b, bl->text);
-			kx_buf_puts(b, ",\"file\":");
-			kx_json_str(b, bl->file);
-			kx_buf_printf(b, ",\"line\":%d,\"fixed\":%s}", bl->line,
-				      bl->fixed ? "true" : "false");
-		}
-		kx_buf_puts(b, "]}");
-	}
-	kx_buf_printf(b, "],\"verified\":%s,\"stats\":{\"sat_variables\":%u,"
+	kx_buf_puts(b, "],\"unmet\":");
+	kx_unmet_json(b, cl->unmet, cl->nunmet);
+	kx_buf_printf(b, ",\"verified\":%s,\"stats\":{\"sat_variables\":%u,"
 		      "\"sat_clauses\":%u,\"rounds\":%d,\"seconds\":%.3f}}",
 		      cl->verified ? "true" : "false", cl->sat_vars, cl->sat_clauses,
 		      cl->rounds, cl->seconds);
