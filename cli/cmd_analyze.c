@@ -16,56 +16,84 @@
 #include "analyzer/profile.h"
 #include "analyzer/solve.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/session.h"
 
-/* common argument loop: global options, --base, --profile, -o, positionals */
+/* The command line of why, why-not, check and preflight. */
 struct args {
 	const char *base, *profile, *out;
-	const char *pos[64];
+	const char **pos;	/* positional arguments (argc-sized, all kept) */
 	int npos;
-	bool help;
 	bool initramfs;		/* check: a module satisfies a required y */
 };
 
-static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
-		 const char *usage)
-{
-	memset(a, 0, sizeof(*a));
-	s->no_assignments = true;	/* SYM=VAL are arguments of these commands */
-	for (int i = 1; i < argc; i++) {
-		const char *x = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
+enum { OPT_BASE = KX_OPT_LONG, OPT_PROFILE, OPT_INITRAMFS };
 
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(x, "-h") || !strcmp(x, "--help")) {
-			printf("%s\n%s", usage, kx_global_options_help);
-			a->help = true;
-			return 0;
-		}
-		if (!strcmp(x, "--base") && i + 1 < argc)
-			a->base = argv[++i];
-		else if (!strncmp(x, "--base=", 7))
-			a->base = x + 7;
-		else if (!strcmp(x, "--profile") && i + 1 < argc)
-			a->profile = argv[++i];
-		else if (!strcmp(x, "--initramfs") && strstr(usage, "--initramfs"))
+static const struct option base_longopts[] = {
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option check_longopts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option preflight_longopts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * Parses the command line into *a (free a->pos with free_args).  Returns
+ * -1 to go on, else the exit code (0 after --help).  At most 'maxpos'
+ * positional arguments (-1: any number).
+ */
+static int parse(struct kx_session *s, int argc, char **argv, struct args *a,
+		 const struct kx_optspec *spec, int maxpos)
+{
+	struct kx_opts o;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->pos = kx_xcalloc((size_t)argc + 1, sizeof(*a->pos));
+	kx_opts_begin(&o, s, argc, argv, spec);
+	while ((c = kx_opts_next(&o)) > 0)
+		switch (c) {
+		case KX_OPT_ARG:
+			if (maxpos >= 0 && a->npos >= maxpos) {
+				kx_errorf("%s: unexpected argument '%s'\n%s", spec->cmd, o.arg,
+					  spec->usage);
+				c = KX_OPT_ERROR;
+				goto out;
+			}
+			a->pos[a->npos++] = o.arg;
+			break;
+		case OPT_BASE:
+			a->base = o.arg;
+			break;
+		case OPT_PROFILE:
+			a->profile = o.arg;
+			break;
+		case OPT_INITRAMFS:
 			a->initramfs = true;
-		else if (!strncmp(x, "--profile=", 10))
-			a->profile = x + 10;
-		else if ((!strcmp(x, "-o") || !strcmp(x, "--output")) && i + 1 < argc)
-			a->out = argv[++i];
-		else if (x[0] == '-') {
-			kx_errorf("unknown option '%s'\n%s", x, usage);
-			return KX_EXIT_USAGE;
-		} else if (a->npos < 64) {
-			a->pos[a->npos++] = x;
+			break;
+		case 'o':
+			a->out = o.arg;
+			break;
 		}
-	}
-	return 0;
+out:
+	kx_opts_end(&o);
+	return c < 0 ? kx_opts_exit(c) : -1;
+}
+
+static void free_args(struct args *a)
+{
+	free(a->pos);
+	a->pos = NULL;
 }
 
 /* ---- why ------------------------------------------------------------------- */
@@ -97,27 +125,29 @@ static struct kx_sym *lookup(struct kx_session *s, const char *name)
 	return sym;
 }
 
-int kx_cmd_why(struct kx_session *s, int argc, char **argv)
+static const struct kx_optspec why_spec = {
+	.cmd = "why", .usage = why_usage,
+	.sym_args = true, .json = true, .longopts = base_longopts,
+};
+
+static int run_why(struct kx_session *s, const struct args *a)
 {
-	struct args a;
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL;
-	int rc = parse(s, argc, argv, &a, why_usage);
+	int rc;
 
-	if (rc || a.help)
-		return rc;
-	if (!a.npos) {
+	if (!a->npos) {
 		kx_errorf("why needs a symbol name\n%s", why_usage);
 		return KX_EXIT_USAGE;
 	}
 	if ((rc = kx_session_load(s)))
 		return rc;
-	if (kx_session_base(s, a.base, &btext))
+	if (kx_session_base(s, a->base, &btext))
 		return KX_EXIT_USAGE;
 	if (s->json)
 		kx_buf_putc(&b, '[');
-	for (int i = 0; i < a.npos; i++) {
-		struct kx_sym *sym = lookup(s, a.pos[i]);
+	for (int i = 0; i < a->npos; i++) {
+		struct kx_sym *sym = lookup(s, a->pos[i]);
 		struct kx_why w;
 
 		if (!sym) {
@@ -144,6 +174,18 @@ int kx_cmd_why(struct kx_session *s, int argc, char **argv)
 	return rc;
 }
 
+int kx_cmd_why(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	int rc = parse(s, argc, argv, &a, &why_spec, -1);
+
+	if (rc >= 0)
+		return rc;
+	rc = run_why(s, &a);
+	free_args(&a);
+	return rc;
+}
+
 /* ---- why-not --------------------------------------------------------------- */
 
 static const char whynot_usage[] =
@@ -155,35 +197,37 @@ static const char whynot_usage[] =
 "file:line and its menu location; or why it cannot hold at all.\n"
 "Exit status: 0 it holds or can be made to hold, 1 it cannot, 2 usage.\n";
 
-int kx_cmd_why_not(struct kx_session *s, int argc, char **argv)
+static const struct kx_optspec whynot_spec = {
+	.cmd = "why-not", .usage = whynot_usage,
+	.sym_args = true, .json = true, .longopts = base_longopts,
+};
+
+static int run_why_not(struct kx_session *s, const struct args *a)
 {
-	struct args a;
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL;
-	int rc = parse(s, argc, argv, &a, whynot_usage);
+	int rc;
 
-	if (rc || a.help)
-		return rc;
-	if (!a.npos) {
+	if (!a->npos) {
 		kx_errorf("why-not needs SYM=VAL\n%s", whynot_usage);
 		return KX_EXIT_USAGE;
 	}
 	if ((rc = kx_session_load(s)))
 		return rc;
-	if (kx_session_base(s, a.base, &btext))
+	if (kx_session_base(s, a->base, &btext))
 		return KX_EXIT_USAGE;
-	t = kx_xcalloc((size_t)a.npos, sizeof(*t));
-	for (int i = 0; i < a.npos; i++) {
-		if (kx_parse_target(s, a.pos[i], &t[i]) != 0) {
+	t = kx_xcalloc((size_t)a->npos, sizeof(*t));
+	for (int i = 0; i < a->npos; i++) {
+		if (kx_parse_target(s, a->pos[i], &t[i]) != 0) {
 			rc = KX_EXIT_USAGE;
 			goto out;
 		}
 	}
 	if (s->json)
 		kx_buf_puts(&b, "{\"why\":[");
-	for (int i = 0; i < a.npos; i++) {
+	for (int i = 0; i < a->npos; i++) {
 		struct kx_why w;
 
 		kx_why_compute(s->kc, t[i].sym, &w);
@@ -205,20 +249,20 @@ int kx_cmd_why_not(struct kx_session *s, int argc, char **argv)
 		}
 		kx_why_free(&w);
 	}
-	if (kx_closure_solve(&cl, s->kc, t, (size_t)a.npos, NULL) < 0) {
+	if (kx_closure_solve(&cl, s->kc, t, (size_t)a->npos, NULL) < 0) {
 		kx_errorf("why-not: no closure the evaluator could confirm");
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
 	if (s->json) {
 		kx_buf_puts(&b, "],\"closure\":");
-		kx_closure_json(s, &b, cl, t, (size_t)a.npos);
+		kx_closure_json(s, &b, cl, t, (size_t)a->npos);
 		kx_buf_puts(&b, "}\n");
 		fputs(kx_buf_cstr(&b), stdout);
 	} else {
 		fputs(kx_buf_cstr(&b), stdout);
 		printf("\n");
-		kx_report_closure(s, cl, t, (size_t)a.npos, a.base);
+		kx_report_closure(s, cl, t, (size_t)a->npos, a->base);
 	}
 	rc = cl->nunmet ? KX_EXIT_NO : 0;
 out:
@@ -226,6 +270,18 @@ out:
 	kx_buf_free(&b);
 	free(btext);
 	free(t);
+	return rc;
+}
+
+int kx_cmd_why_not(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	int rc = parse(s, argc, argv, &a, &whynot_spec, -1);
+
+	if (rc >= 0)
+		return rc;
+	rc = run_why_not(s, &a);
+	free_args(&a);
 	return rc;
 }
 
@@ -358,30 +414,28 @@ static void check_text(struct kx_session *s, struct kx_buf *b, const struct kx_p
 		kx_buf_puts(b, "\nEvery required item holds.\n");
 }
 
-int kx_cmd_check(struct kx_session *s, int argc, char **argv)
+static const struct kx_optspec check_spec = {
+	.cmd = "check", .usage = check_usage,
+	.json = true, .longopts = check_longopts,
+};
+
+static int run_check(struct kx_session *s, const struct args *a)
 {
-	struct args a;
 	struct kx_profile prof = { 0 };
 	struct kx_check_result r;
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL;
-	int rc = parse(s, argc, argv, &a, check_usage);
+	int rc;
 
-	if (rc || a.help)
-		return rc;
-	if (a.npos > 1) {
-		kx_errorf("check takes one CONFIG\n%s", check_usage);
-		return KX_EXIT_USAGE;
-	}
 	if ((rc = kx_session_load(s)))
 		return rc;
 	rc = KX_EXIT_USAGE;
-	if (load_config_arg(s, a.npos ? a.pos[0] : s->config, &btext))
+	if (load_config_arg(s, a->npos ? a->pos[0] : s->config, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a.profile, kx_session_profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
 	{
-		struct kx_check_in in = { s->kc, &prof, a.initramfs };
+		struct kx_check_in in = { s->kc, &prof, a->initramfs };
 
 		if (kx_check(&in, &r) < 0) {
 			kx_errorf("check: no fix the evaluator could confirm");
@@ -403,6 +457,18 @@ out:
 	return rc;
 }
 
+int kx_cmd_check(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	int rc = parse(s, argc, argv, &a, &check_spec, 1);
+
+	if (rc >= 0)
+		return rc;
+	rc = run_check(s, &a);
+	free_args(&a);
+	return rc;
+}
+
 static const char preflight_usage[] =
 "Usage: kxen-config [global options] preflight [CONFIG] [--profile P] [-o OUT]\n"
 "\n"
@@ -412,27 +478,29 @@ static const char preflight_usage[] =
 "CONFIG, keeping the previous file as CONFIG.old).\n"
 "Exit status: 0 done; 1 some options cannot become visible; 2 usage.\n";
 
-int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
+static const struct kx_optspec preflight_spec = {
+	.cmd = "preflight", .usage = preflight_usage,
+	.shortopts = "o:", .longopts = preflight_longopts,
+};
+
+static int run_preflight(struct kx_session *s, const struct args *a)
 {
-	struct args a;
 	struct kx_profile prof;
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
 	char *btext = NULL;
 	const char *cfg, *out;
 	size_t nt = 0;
-	int rc = parse(s, argc, argv, &a, preflight_usage);
+	int rc;
 
 	memset(&prof, 0, sizeof(prof));
-	if (rc || a.help)
-		return rc;
 	if ((rc = kx_session_load(s)))
 		return rc;
 	rc = KX_EXIT_USAGE;
-	cfg = a.npos ? a.pos[0] : kx_session_config_path(s);
+	cfg = a->npos ? a->pos[0] : kx_session_config_path(s);
 	if (load_config_arg(s, cfg, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a.profile, kx_session_profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(prof.n + 1, sizeof(*t));
 	for (size_t i = 0; i < prof.n; i++) {
@@ -452,9 +520,9 @@ int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
 		rc = KX_EXIT_INTERNAL;
 		goto out;
 	}
-	out = a.out ? a.out : cfg;
+	out = a->out ? a->out : cfg;
 	if (cl->config_text) {
-		rc = kx_write_user_file(out, cl->config_text, a.out ? 0 : KX_OUT_KEEP_OLD);
+		rc = kx_write_user_file(out, cl->config_text, a->out ? 0 : KX_OUT_KEEP_OLD);
 		if (rc)
 			goto out;
 	}
@@ -483,5 +551,17 @@ out:
 	kx_profile_free(&prof);
 	free(btext);
 	free(t);
+	return rc;
+}
+
+int kx_cmd_preflight(struct kx_session *s, int argc, char **argv)
+{
+	struct args a;
+	int rc = parse(s, argc, argv, &a, &preflight_spec, 1);
+
+	if (rc >= 0)
+		return rc;
+	rc = run_preflight(s, &a);
+	free_args(&a);
 	return rc;
 }

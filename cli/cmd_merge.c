@@ -15,6 +15,7 @@
 #include "analyzer/merge.h"
 #include "analyzer/solve.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/session.h"
 
@@ -52,42 +53,56 @@ struct merge_args {
 	int npos;
 };
 
+enum { OPT_RESOLVE = KX_OPT_LONG };
+
+static const struct option merge_longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "resolve", no_argument, NULL, OPT_RESOLVE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct kx_optspec merge_spec = {
+	.cmd = "merge", .shortopts = "o:mnyrs", .longopts = merge_longopts,
+	.usage = merge_usage, .json = true,
+};
+
 /* 0, 1 for --help (printed), or KX_EXIT_USAGE (said) */
 static int merge_parse(struct kx_session *s, int argc, char **argv, struct merge_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *x = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
+	struct kx_opts o;
+	int c;
 
-		if (g < 0)
-			return KX_EXIT_USAGE;
-		if (g)
-			continue;
-		if (!strcmp(x, "-h") || !strcmp(x, "--help")) {
-			printf("%s\n%s", merge_usage, kx_global_options_help);
-			return 1;
-		}
-		if ((!strcmp(x, "-o") || !strcmp(x, "--output")) && i + 1 < argc)
-			a->out = argv[++i];
-		else if (!strcmp(x, "--resolve"))
+	kx_opts_begin(&o, s, argc, argv, &merge_spec);
+	while ((c = kx_opts_next(&o)) > 0)
+		switch (c) {
+		case KX_OPT_ARG:
+			a->pos[a->npos++] = o.arg;
+			break;
+		case 'o':
+			a->out = o.arg;
+			break;
+		case OPT_RESOLVE:
 			a->resolve = true;
-		else if (!strcmp(x, "-m"))
+			break;
+		case 'm':
 			a->mo.only_merge = true;
-		else if (!strcmp(x, "-n"))
+			break;
+		case 'n':
 			a->mo.allnoconfig = true;
-		else if (!strcmp(x, "-y"))
+			break;
+		case 'y':
 			a->mo.builtin = true;
-		else if (!strcmp(x, "-r"))
+			break;
+		case 'r':
 			a->mo.redundant = true;
-		else if (!strcmp(x, "-s"))
+			break;
+		case 's':
 			a->mo.strict = true;
-		else if (x[0] == '-') {
-			kx_errorf("merge: unknown option '%s'\n%s", x, merge_usage);
-			return KX_EXIT_USAGE;
-		} else {
-			a->pos[a->npos++] = x;
+			break;
 		}
-	}
+	kx_opts_end(&o);
+	if (c < 0)
+		return c == KX_OPT_HELP ? 1 : KX_EXIT_USAGE;
 	if (a->npos < 2) {
 		kx_errorf("merge needs BASE and at least one FRAGMENT\n%s", merge_usage);
 		return KX_EXIT_USAGE;

@@ -70,7 +70,7 @@ static int run_command(struct kx_session *s, int argc, char **argv)
 	const char *cmd = argv[0];
 
 	/* TRANSITION: the commands not yet on cli/opts.h */
-	if (!strcmp(cmd, "preflight") || !strcmp(cmd, "build")) {
+	if (!strcmp(cmd, "build")) {
 		bool json = s->json;
 
 		for (int k = 1; k < argc && !json; k++)
@@ -80,8 +80,7 @@ static int run_command(struct kx_session *s, int argc, char **argv)
 			return KX_EXIT_USAGE;
 		}
 	}
-	if (!strcmp(cmd, "check") || !strcmp(cmd, "why") || !strcmp(cmd, "why-not") ||
-	    !strcmp(cmd, "preflight") || !strcmp(cmd, "merge") || !strcmp(cmd, "build"))
+	if (!strcmp(cmd, "build"))
 		for (int k = 1; k + 1 < argc; k++)
 			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
 			    !strcmp(argv[k + 1], "-")) {
