@@ -84,7 +84,7 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 	if (err < 0)
 		return err;
 	err = kx_profile_load(&r->profile, kc, o->profile ? o->profile : "minimal",
-			      o->arch, kc->diags);
+			      o->arch, env, kc->diags);
 	if (err < 0)
 		return err;
 	/* modules on or off; the optional items as modules when on */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* profile.c - loading the Xen domU profiles (see profile.h). */
 #include "analyzer/profile.h"
+#include "parser/env.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -27,9 +28,9 @@ static bool is_dir(const char *p)
 	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-char *kx_fragments_dir(void)
+char *kx_fragments_dir(const struct kx_env *e)
 {
-	const char *env = getenv("KX_FRAGMENTS_DIR");
+	const char *env = e ? kx_env_get(e, "KX_FRAGMENTS_DIR") : NULL;
 	char exe[PATH_MAX], *slash, *d;
 	ssize_t n;
 
@@ -122,7 +123,7 @@ static void add_file(struct kx_profile *p, struct kx_kconfig *kc, const char *pa
 }
 
 int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *name,
-		    const char *arch, struct kx_diags *diags)
+		    const char *arch, const struct kx_env *env, struct kx_diags *diags)
 {
 	static const char *const levels[] = { "required", "recommended", "desktop" };
 	int upto;
@@ -155,7 +156,7 @@ int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *nam
 			     name);
 		return KX_EINVAL;
 	}
-	p->dir = kx_fragments_dir();
+	p->dir = kx_fragments_dir(env);
 	if (!p->dir) {
 		kx_diags_add(diags, KX_DIAG_ERROR, NULL, 0,
 			     "cannot find the fragments directory (set KX_FRAGMENTS_DIR)");

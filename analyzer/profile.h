@@ -33,22 +33,25 @@ struct kx_profile {
 	const char *arch;
 };
 
+struct kx_env;
+
 /*
- * The fragments directory: $KX_FRAGMENTS_DIR, else <dir of the
+ * The fragments directory: KX_FRAGMENTS_DIR of 'env' (NULL: none), else <dir of the
  * executable>/fragments, else <dir of the executable>/../share/kxen-config/
  * fragments, else /usr/share/kxen-config/fragments.  Malloc'd or NULL.
  */
-char *kx_fragments_dir(void);
+char *kx_fragments_dir(const struct kx_env *env);
 
 /*
  * Loads profile 'name' (minimal|server|desktop, or a path to a fragment
  * file, all of whose entries are then required) for 'arch' (x86_64,
- * i386, arm64, ...; x86 means x86_64).  Symbols are resolved in 'kc'.
+ * i386, arm64, ...; x86 means x86_64), from kx_fragments_dir(env).
+ * Symbols are resolved in 'kc'.
  * Returns 0, KX_ENOTFOUND (no fragments dir / file; message in diags) or
  * KX_EINVAL (unknown profile name).
  */
 int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *name,
-		    const char *arch, struct kx_diags *diags);
+		    const char *arch, const struct kx_env *env, struct kx_diags *diags);
 void kx_profile_free(struct kx_profile *p);
 
 const char *kx_level_name(enum kx_level l);

@@ -432,7 +432,8 @@ static int run_check(struct kx_session *s, const struct args *a)
 	rc = KX_EXIT_USAGE;
 	if (load_config_arg(s, a->npos ? a->pos[0] : s->config, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), s->env,
+			    &s->diags) < 0)
 		goto out;
 	{
 		struct kx_check_in in = { s->kc, &prof, a->initramfs };
@@ -500,7 +501,8 @@ static int run_preflight(struct kx_session *s, const struct args *a)
 	cfg = a->npos ? a->pos[0] : kx_session_config_path(s);
 	if (load_config_arg(s, cfg, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), s->env,
+			    &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(prof.n + 1, sizeof(*t));
 	for (size_t i = 0; i < prof.n; i++) {

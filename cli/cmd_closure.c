@@ -133,7 +133,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	if (kx_session_base(s, base, &btext))
 		goto out;
 	if (profile && kx_profile_load(&prof, s->kc, profile, kx_session_profile_arch(s),
-				       &s->diags) < 0)
+				       s->env, &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(nt + prof.n + 1, sizeof(*t));
 	{

@@ -327,11 +327,12 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	rc = KX_EXIT_USAGE;
 	if (kx_session_base(s, base, &btext))
 		goto out;
-	if (kx_profile_load(&prof, s->kc, profile, kx_session_profile_arch(s), &s->diags) < 0)
+	if (kx_profile_load(&prof, s->kc, profile, kx_session_profile_arch(s), s->env,
+			    &s->diags) < 0)
 		goto out;
 	if (!policy) {
 		if (!prof.dir)
-			prof.dir = kx_fragments_dir();
+			prof.dir = kx_fragments_dir(s->env);
 		ppath = prof.dir ? kx_xasprintf("%s/prune-policy.conf", prof.dir) : NULL;
 		policy = ppath;
 	}

@@ -207,13 +207,10 @@ struct kx_arena {
 struct kx_arena *kx_arena_new(void)
 {
 	struct kx_arena *a = kx_xcalloc(1, sizeof(*a));
-	const char *env = getenv("KX_ARENA_DEBUG");
 
 #ifdef KX_ARENA_DEBUG
-	a->debug = true;
+	a->debug = true;	/* make CFLAGS=-DKX_ARENA_DEBUG: one malloc each */
 #endif
-	if (env && *env && strcmp(env, "0"))
-		a->debug = true;
 	return a;
 }
 
