@@ -474,3 +474,24 @@ int kx_image_read_notes(struct kx_xen_notes *out, const void *elf, size_t len)
 	}
 	return 0;
 }
+
+const char *kx_image_note_names(const struct kx_xen_notes *n, char *buf, size_t size)
+{
+	static const struct { int type; const char *name; } names[] = {
+		{ KX_XEN_ELFNOTE_ENTRY, "ENTRY" },
+		{ KX_XEN_ELFNOTE_HYPERCALL_PAGE, "HYPERCALL_PAGE" },
+		{ KX_XEN_ELFNOTE_GUEST_OS, "GUEST_OS" },
+		{ KX_XEN_ELFNOTE_FEATURES, "FEATURES" },
+		{ KX_XEN_ELFNOTE_PHYS32_ENTRY, "PHYS32_ENTRY" },
+	};
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n->present & (1u << names[i].type))
+			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+						len ? " " : "", names[i].name);
+	if (!len)
+		snprintf(buf, size, "none");
+	return buf;
+}

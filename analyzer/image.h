@@ -159,4 +159,13 @@ struct kx_xen_notes {
  */
 int kx_image_read_notes(struct kx_xen_notes *out, const void *elf, size_t len);
 
+/*
+ * The names of the notes present, in note type order, separated by spaces
+ * ("ENTRY GUEST_OS FEATURES PHYS32_ENTRY"; of the types above, those a
+ * domU kernel's check cares about: ENTRY, HYPERCALL_PAGE, GUEST_OS,
+ * FEATURES, PHYS32_ENTRY), or "none".  Writes at most 'size' bytes
+ * (truncated) into 'buf' and returns it.
+ */
+const char *kx_image_note_names(const struct kx_xen_notes *n, char *buf, size_t size);
+
 #endif /* KX_ANALYZER_IMAGE_H */

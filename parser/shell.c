@@ -10,7 +10,9 @@
  * writing gets SIGPIPE exactly as under conf.  Of those bytes conf keeps
  * 4095 when the buffer filled, strips trailing '\n's, turns the others into
  * spaces, and its strdup() stops at the first NUL byte; so do we.  On
- * timeout the whole process group is killed (KX_ELIMIT).
+ * timeout the whole process group is killed (KX_ELIMIT).  The processes
+ * are started and waited for by util/proc.c (kx_proc_run), as every
+ * program the library runs.
  *
  * Fast path: Kconfig.include's if-success/success/failure macros expand to
  *     { CMD; } >/dev/null 2>&1 && echo "A" || echo "B"
@@ -80,20 +82,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/proc.h"
 #include "util/util.h"
 #include "parser/env.h"
 
@@ -324,144 +323,61 @@ static void set_error(struct kx_shell *sh, const char *fmt, ...)
 	sh->last_error = kx_buf_detach(&b);
 }
 
-static double now_sec(void)
+/* Fails a probe that ran out of time (kx_proc_run killed its group). */
+static int timed_out(struct kx_shell *sh, const char *cmd)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int remaining_ms(double deadline)
-{
-	double left = deadline - now_sec();
-
-	if (left <= 0)
-		return 0;
-	if (left > 3600)
-		return 3600 * 1000;
-	return (int)(left * 1000) + 1;
-}
-
-static int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	long fd = syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd >= 0) {
-		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-		return (int)fd;
-	}
-#else
-	(void)pid;
-#endif
-	return -1;
-}
-
-static void kill_group(pid_t pid)
-{
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-}
-
-/*
- * Waits for 'pid' until 'deadline'.  Returns 0 with *status set, or
- * KX_ELIMIT (the child is still running).  'pidfd' may be -1.
- */
-static int wait_deadline(pid_t pid, int pidfd, double deadline, int *status)
-{
-	long sleep_ns = 20000;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR) {
-			*status = 0;	/* ECHILD: reaped elsewhere */
-			return 0;
-		}
-		if (r == 0) {
-			if (now_sec() >= deadline)
-				return KX_ELIMIT;
-			if (pidfd >= 0) {
-				struct pollfd pfd = { pidfd, POLLIN, 0 };
-
-				(void)poll(&pfd, 1, remaining_ms(deadline));
-			} else {
-				struct timespec ts = { 0, sleep_ns };
-
-				nanosleep(&ts, NULL);
-				if (sleep_ns < 10000000)
-					sleep_ns *= 2;
-			}
-		}
-	}
-}
-
-/* Kills the group and reaps the child after a timeout. */
-static int timed_out(struct kx_shell *sh, pid_t pid, const char *cmd)
-{
-	int status;
-
-	kill_group(pid);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	set_error(sh, "probe timed out after %g s (killed): %s", sh->timeout,
 		  cmd);
 	return KX_ELIMIT;
 }
 
 /*
- * Starts 'path' with 'argv' and the env's environment: stdin from
- * /dev/null, stdout to 'outfd' (-1: /dev/null), stderr inherited or
- * /dev/null, in the probe directory, in a new process group, with default
- * signal dispositions and an empty signal mask.  Returns 0 or an errno.
+ * How a probe's process is started (util/proc.h): 'path' with 'argv' and
+ * the env's environment, stdin from /dev/null, in the probe directory, in a
+ * new process group, with default signal dispositions and an empty signal
+ * mask, within the time limit.  Standard output and error are the
+ * caller's to set.
  */
-static int spawn(struct kx_shell *sh, pid_t *pid, const char *path,
-		 char *const argv[], int outfd, bool quiet_stderr)
+static struct kx_proc_opts probe_opts(struct kx_shell *sh, const char *path,
+				      char *const argv[])
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
+	struct kx_proc_opts po;
+
+	memset(&po, 0, sizeof(po));
+	po.file = path;
+	po.argv = argv;
+	po.envp = kx_env_vector(sh->env);
+	po.cwd = sh->cwd;
+	po.in.io = KX_PROC_NULL;
+	po.new_group = true;
+	po.reset_signals = true;
+	po.timeout = sh->timeout;
+	return po;
+}
+
+/*
+ * Runs a probe process with stdout and stderr to /dev/null (the fast
+ * path).  Returns 0 with *status set, KX_ELIMIT (timed out, killed), or a
+ * positive errno when it could not be started.
+ */
+static int spawn_quiet(struct kx_shell *sh, const char *path, char *const argv[],
+		       int *status)
+{
+	struct kx_proc_opts po = probe_opts(sh, path, argv);
+	struct kx_proc_result res;
 	int err;
 
-	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
-		return err;
-	if ((err = posix_spawnattr_init(&attr)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return err;
-	}
-	sigfillset(&all);
-	sigemptyset(&none);
-	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (!err && outfd >= 0)
-		err = posix_spawn_file_actions_adddup2(&fa, outfd, 1);
-	else if (!err)
-		err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-						       O_WRONLY, 0);
-	if (!err && quiet_stderr)
-		err = posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	if (!err && sh->cwd)
-		err = posix_spawn_file_actions_addchdir_np(&fa, sh->cwd);
-	if (!err)
-		err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-					       POSIX_SPAWN_SETSIGMASK |
-					       POSIX_SPAWN_SETSIGDEF);
-	if (!err)
-		err = posix_spawnattr_setpgroup(&attr, 0);
-	if (!err)
-		err = posix_spawnattr_setsigmask(&attr, &none);
-	if (!err)
-		err = posix_spawnattr_setsigdefault(&attr, &all);
-	if (!err)
-		err = posix_spawn(pid, path, &fa, &attr, argv,
-				  kx_env_vector(sh->env));
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	if (!err)
+	po.out.io = KX_PROC_NULL;
+	po.err.io = KX_PROC_STDOUT;
+	err = kx_proc_run(&po, &res);
+	if (res.started)
 		sh->st.spawned++;
-	return err;
+	if (err == KX_ELIMIT)
+		return KX_ELIMIT;
+	if (err)
+		return res.error ? res.error : EINVAL;
+	*status = res.status;
+	return 0;
 }
 
 /* Applies conf's do_shell() rules to the bytes read. */
@@ -483,56 +399,34 @@ static char *conf_output(char *buf, size_t n)
 static int run_sh(struct kx_shell *sh, const char *cmd, char **out)
 {
 	char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL };
-	char buf[CONF_READ_MAX];
-	double deadline = now_sec() + sh->timeout;
-	size_t n = 0;
-	int fds[2], pidfd, status, err;
-	pid_t pid;
+	struct kx_proc_opts po = probe_opts(sh, "/bin/sh", argv);
+	struct kx_proc_result res;
+	struct kx_buf buf = KX_BUF_INIT;
+	char *bytes;
+	int err;
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		set_error(sh, "cannot create a pipe: %s: %s", strerror(errno), cmd);
-		return KX_EIO;
+	/* stderr inherited; at most conf's 4096 bytes, then the pipe closes */
+	po.out.io = KX_PROC_PIPE;
+	po.capture = &buf;
+	po.capture_max = CONF_READ_MAX;
+	err = kx_proc_run(&po, &res);
+	if (res.started)
+		sh->st.spawned++;
+	bytes = kx_buf_detach(&buf);
+	if (err == KX_ELIMIT) {
+		free(bytes);
+		return timed_out(sh, cmd);
 	}
-	err = spawn(sh, &pid, "/bin/sh", argv, fds[1], false);
-	close(fds[1]);
 	if (err) {
-		close(fds[0]);
-		set_error(sh, "cannot run /bin/sh: %s: %s", strerror(err), cmd);
+		free(bytes);
+		if (res.spawn_failed)
+			set_error(sh, "cannot run /bin/sh: %s: %s", strerror(res.error), cmd);
+		else
+			set_error(sh, "cannot create a pipe: %s: %s", strerror(res.error), cmd);
 		return KX_EIO;
 	}
-	pidfd = open_pidfd(pid);
-
-	while (n < sizeof(buf)) {
-		struct pollfd pfd = { fds[0], POLLIN, 0 };
-		int ms = remaining_ms(deadline), pr;
-		ssize_t r;
-
-		if (ms == 0) {
-			close(fds[0]);
-			if (pidfd >= 0)
-				close(pidfd);
-			return timed_out(sh, pid, cmd);
-		}
-		pr = poll(&pfd, 1, ms);
-		if (pr < 0 && errno != EINTR)
-			break;		/* cannot wait: treat as end of output */
-		if (pr <= 0)
-			continue;	/* EINTR or time is up: checked above */
-		r = read(fds[0], buf + n, sizeof(buf) - n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;
-		n += r;
-	}
-	close(fds[0]);	/* a writer still going gets SIGPIPE, as with pclose */
-
-	err = wait_deadline(pid, pidfd, deadline, &status);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (err < 0)
-		return timed_out(sh, pid, cmd);
-	*out = conf_output(buf, n);
+	*out = conf_output(bytes, res.nread);
+	free(bytes);
 	return 0;
 }
 
@@ -699,6 +593,95 @@ static bool exec_error(int err)
 	return false;
 }
 
+/* What starting a fast-path program came to. */
+enum {
+	FAST_RAN = 0,	/* it ran: its status decides */
+	FAST_NO,	/* not found or not executable: sh exits 126 or 127 */
+	FAST_SH,	/* the fast path does not apply after all: run through sh */
+	FAST_SCRIPT,	/* not an executable format (ENOEXEC): sh runs it as a script */
+};
+
+/* Runs 'path'; returns a FAST_* or KX_ELIMIT. */
+static int start_fast(struct kx_shell *sh, const char *path, char *const argv[],
+		      int *status)
+{
+	int err = spawn_quiet(sh, path, argv, status);
+
+	if (err <= 0)
+		return err;	/* FAST_RAN or KX_ELIMIT */
+	if (err == ENOEXEC)
+		return FAST_SCRIPT;
+	return exec_error(err) ? FAST_NO : FAST_SH;
+}
+
+/*
+ * Runs the program of a word without '/' from the env's PATH, as sh's
+ * search does (an entry it cannot execute: the next one); *cand gets the
+ * path tried last.  Returns a FAST_* or KX_ELIMIT.
+ */
+static int start_from_path(struct kx_shell *sh, const struct fast_probe *fp,
+			   struct kx_buf *cand, int *status)
+{
+	const char *path = kx_env_get(sh->env, "PATH");
+	const char *p, *e;
+	int r;
+
+	/* sh's own default PATH and relative entries: leave to sh */
+	if (!path)
+		return FAST_SH;
+	for (p = path;; p = e + 1) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		if (e == p || *p != '/')
+			return FAST_SH;
+		if (!*e)
+			break;
+	}
+	for (p = path;; p = e + 1) {
+		struct stat st;
+
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		kx_buf_reset(cand);
+		kx_buf_add(cand, p, e - p);
+		kx_buf_putc(cand, '/');
+		kx_buf_puts(cand, fp->argv[0]);
+		if (stat(kx_buf_cstr(cand), &st) == 0 && S_ISREG(st.st_mode)) {
+			if (!directly_executable(sh, kx_buf_cstr(cand)))
+				return FAST_SH;
+			r = start_fast(sh, kx_buf_cstr(cand), fp->argv, status);
+			if (r != FAST_NO)
+				return r;
+		}
+		if (!*e)
+			return FAST_NO;
+	}
+}
+
+/* Runs 'prog' as sh runs a file that is no executable format. */
+static int start_script(struct kx_shell *sh, const char *prog,
+			const struct fast_probe *fp, int *status)
+{
+	size_t n = 0, i;
+	char **argv2;
+	int err;
+
+	while (fp->argv[n])
+		n++;
+	argv2 = kx_xcalloc(n + 2, sizeof(char *));
+	argv2[0] = (char *)"/bin/sh";
+	argv2[1] = (char *)prog;
+	for (i = 1; i < n; i++)
+		argv2[i + 1] = fp->argv[i];
+	err = spawn_quiet(sh, "/bin/sh", argv2, status);
+	free(argv2);
+	if (err == KX_ELIMIT)
+		return KX_ELIMIT;
+	return err ? FAST_NO : FAST_RAN;
+}
+
 /*
  * Runs a recognised probe.  Returns 1 with *out set, 0 when the fast path
  * does not apply after all (run through sh), or a negative KX_E* code.
@@ -706,109 +689,27 @@ static bool exec_error(int err)
 static int run_fast(struct kx_shell *sh, const char *cmd,
 		    const struct fast_probe *fp, char **out)
 {
-	const char *path = kx_env_get(sh->env, "PATH");
 	const char *prog = fp->argv[0];
-	double deadline = now_sec() + sh->timeout;
 	struct kx_buf cand = KX_BUF_INIT;
-	bool started = false;
-	int status = 0, err = 0, pidfd;
-	pid_t pid = 0;
+	int status = 0, r;
 
 	if (strchr(prog, '/')) {
 		/* also a directory or a script without "#!": sh decides */
-		if (!directly_executable(sh, prog))
-			return 0;
-		err = spawn(sh, &pid, prog, fp->argv, -1, true);
-		started = err == 0;
-		if (err == ENOEXEC)
-			goto enoexec;
-		if (err && !exec_error(err))
-			return 0;
+		r = directly_executable(sh, prog) ?
+		    start_fast(sh, prog, fp->argv, &status) : FAST_SH;
 	} else {
-		const char *p, *e;
-
-		/* sh's own default PATH and relative entries: leave to sh */
-		if (!path)
-			return 0;
-		for (p = path;; p = e + 1) {
-			e = strchr(p, ':');
-			if (!e)
-				e = p + strlen(p);
-			if (e == p || *p != '/')
-				return 0;
-			if (!*e)
-				break;
-		}
-		for (p = path;; p = e + 1) {
-			struct stat st;
-
-			e = strchr(p, ':');
-			if (!e)
-				e = p + strlen(p);
-			kx_buf_reset(&cand);
-			kx_buf_add(&cand, p, e - p);
-			kx_buf_putc(&cand, '/');
-			kx_buf_puts(&cand, prog);
-			if (stat(kx_buf_cstr(&cand), &st) == 0 &&
-			    S_ISREG(st.st_mode)) {
-				if (!directly_executable(sh, kx_buf_cstr(&cand))) {
-					kx_buf_free(&cand);
-					return 0;
-				}
-				err = spawn(sh, &pid, kx_buf_cstr(&cand), fp->argv,
-					    -1, true);
-				if (!err) {
-					started = true;
-					break;
-				}
-				if (err == ENOEXEC) {
-					prog = kx_buf_cstr(&cand);
-					goto enoexec;
-				}
-				if (!exec_error(err)) {
-					kx_buf_free(&cand);
-					return 0;
-				}
-			}
-			if (!*e)
-				break;
-		}
+		r = start_from_path(sh, fp, &cand, &status);
+		prog = kx_buf_cstr(&cand);
 	}
-	goto wait;
-
-enoexec:
-	/* not an executable format: sh runs it as a script */
-	{
-		size_t n = 0, i;
-		char **argv2;
-
-		while (fp->argv[n])
-			n++;
-		argv2 = kx_xcalloc(n + 2, sizeof(char *));
-		argv2[0] = (char *)"/bin/sh";
-		argv2[1] = (char *)prog;
-		for (i = 1; i < n; i++)
-			argv2[i + 1] = fp->argv[i];
-		err = spawn(sh, &pid, "/bin/sh", argv2, -1, true);
-		free(argv2);
-		started = err == 0;
-	}
-
-wait:
+	if (r == FAST_SCRIPT)
+		r = start_script(sh, prog, fp, &status);
 	kx_buf_free(&cand);
-	if (!started) {
-		/* not found / not executable: sh exits 126 or 127 */
-		*out = kx_xstrdup(fp->no);
-		return 1;
-	}
-	pidfd = open_pidfd(pid);
-	err = wait_deadline(pid, pidfd, deadline, &status);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (err < 0)
-		return timed_out(sh, pid, cmd);
-	*out = kx_xstrdup(WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
-			  fp->yes : fp->no);
+	if (r == KX_ELIMIT)
+		return timed_out(sh, cmd);
+	if (r == FAST_SH)
+		return 0;
+	*out = kx_xstrdup(r == FAST_RAN && WIFEXITED(status) &&
+			  WEXITSTATUS(status) == 0 ? fp->yes : fp->no);
 	return 1;
 }
 

@@ -899,6 +899,21 @@ void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,
 	}
 }
 
+/* ---- formatting --------------------------------------------------------------- */
+
+const char *kx_fmt_duration(char *buf, size_t n, double secs)
+{
+	long t = (long)(secs + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, n, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
+	else if (t >= 60)
+		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, n, "%lds", t);
+	return buf;
+}
+
 /* ---- JSON ------------------------------------------------------------------- */
 
 void kx_json_str(struct kx_buf *b, const char *s)

@@ -283,6 +283,14 @@ int kx_mkdir_p(const char *path, unsigned mode);
  */
 char *kx_cache_home(void);
 
+/* ---- formatting ------------------------------------------------------------ */
+
+/*
+ * A duration for people, rounded to the second: "42s", "3m07s",
+ * "1h02m03s".  Writes at most 'n' bytes into 'buf' and returns it.
+ */
+const char *kx_fmt_duration(char *buf, size_t n, double secs);
+
 /* ---- JSON output ---------------------------------------------------------- */
 
 /* Appends 's' as a JSON string literal (quoted, escaped; NULL -> null). */

@@ -3,7 +3,8 @@
  * test_util.c - the shared helpers of util/ that the other tests only use
  * in passing: the hash map (kx_map), which the preprocessor's variables,
  * the probe runner's memos, the git directory cache and the model cache
- * writer all stand on.
+ * writer all stand on; the duration format of the build's messages.
+ * (The process runner, util/proc.c, has its own test_proc.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,11 +97,28 @@ static void test_util__map_bytes(void **state)
 	kx_map_free(&m);
 }
 
+/* Durations for people: rounded to the second, minutes and hours shown
+ * only from 60 s and 3600 s. */
+static void test_util__fmt_duration(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 0.0), "0s");
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 0.49), "0s");
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 42.5), "43s");
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 59.6), "1m00s");
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 187), "3m07s");
+	assert_string_equal(kx_fmt_duration(buf, sizeof(buf), 3723), "1h02m03s");
+	assert_string_equal(kx_fmt_duration(buf, 4, 3723), "1h0");	/* truncated */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_util__map_strings),
 		cmocka_unit_test(test_util__map_bytes),
+		cmocka_unit_test(test_util__fmt_duration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
