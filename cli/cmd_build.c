@@ -18,6 +18,7 @@
 
 #include "analyzer/build.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/session.h"
 
 extern char **environ;
@@ -78,6 +79,23 @@ static int parse_jobs(const char *v, int *jobs)
 	return 0;
 }
 
+enum { OPT_XEN_VERSION = KX_OPT_LONG, OPT_TYPE, OPT_TARGET, OPT_LOG };
+
+static const struct option build_longopts[] = {
+	{ "objdir", required_argument, NULL, 'O' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "xen-version", required_argument, NULL, OPT_XEN_VERSION },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct kx_optspec build_spec = {
+	.cmd = "build", .shortopts = "O:j:", .longopts = build_longopts,
+	.usage = build_usage,
+};
+
 /*
  * The options of `build` into *o (*type_arg: --type as given).  Returns 0,
  * 1 when the help was printed, -1 on a usage error (message printed).
@@ -85,50 +103,41 @@ static int parse_jobs(const char *v, int *jobs)
 static int parse_options(struct kx_session *s, int argc, char **argv,
 			 struct kx_build_opts *o, const char **type_arg)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int g = kx_session_option(s, argc, argv, &i);
+	struct kx_opts op;
+	int c;
 
-		if (g < 0)
-			return -1;
-		if (g)
+	kx_opts_begin(&op, s, argc, argv, &build_spec);
+	while ((c = kx_opts_next(&op)) > 0) {
+		switch (c) {
+		case 'O':
+			o->objdir = op.arg;
 			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n%s", build_usage, kx_global_options_help);
-			return 1;
+		case 'j':
+			if (parse_jobs(op.arg, &o->jobs))
+				break;
+			continue;
+		case OPT_XEN_VERSION:
+			o->xen_version = op.arg;
+			continue;
+		case OPT_TYPE:
+			*type_arg = op.arg;
+			continue;
+		case OPT_TARGET:
+			o->target = op.arg;
+			continue;
+		case OPT_LOG:
+			o->log = op.arg;
+			continue;
+		default:
+			kx_errorf("build: unexpected argument '%s' (see kxen-config build --help)",
+				  op.arg);
+			break;
 		}
-#define OPTARG(name) ((!strcmp(a, name) && i + 1 < argc) ? argv[++i] : \
-		      (!strncmp(a, name "=", sizeof(name)) ? a + sizeof(name) : NULL))
-		const char *v;
-
-		if ((v = OPTARG("-O")) || (v = OPTARG("--objdir"))) {
-			o->objdir = v;
-		} else if ((v = OPTARG("--jobs")) || (v = OPTARG("-j"))) {
-			if (parse_jobs(v, &o->jobs))
-				return -1;
-		} else if (!strncmp(a, "-j", 2) && a[2]) {
-			if (parse_jobs(a + 2, &o->jobs))
-				return -1;
-		} else if ((v = OPTARG("--xen-version"))) {
-			o->xen_version = v;
-		} else if ((v = OPTARG("--type"))) {
-			*type_arg = v;
-		} else if ((v = OPTARG("--target"))) {
-			o->target = v;
-		} else if ((v = OPTARG("--log"))) {
-			o->log = v;
-		} else if (!strcmp(a, "-O") || !strcmp(a, "--objdir") || !strcmp(a, "-j") ||
-			   !strcmp(a, "--jobs") || !strcmp(a, "--xen-version") ||
-			   !strcmp(a, "--type") || !strcmp(a, "--target") || !strcmp(a, "--log")) {
-			kx_errorf("build: %s needs a value", a);
-			return -1;
-		} else {
-			kx_errorf("build: unknown argument '%s' (see kxen-config build --help)", a);
-			return -1;
-		}
-#undef OPTARG
+		c = KX_OPT_ERROR;
+		break;
 	}
-	return 0;
+	kx_opts_end(&op);
+	return c == KX_OPT_HELP ? 1 : c < 0 ? -1 : 0;
 }
 
 /* The arguments' values, as far as they do not need the tree. */

@@ -3,7 +3,6 @@
  * main.c - kxen-config's command line: global options, then a command.
  */
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,25 +67,6 @@ static const struct kx_optspec main_spec = {
 static int run_command(struct kx_session *s, int argc, char **argv)
 {
 	const char *cmd = argv[0];
-
-	/* TRANSITION: the commands not yet on cli/opts.h */
-	if (!strcmp(cmd, "build")) {
-		bool json = s->json;
-
-		for (int k = 1; k < argc && !json; k++)
-			json = !strcmp(argv[k], "--json");
-		if (json) {
-			kx_errorf("%s has no JSON output (--json)", cmd);
-			return KX_EXIT_USAGE;
-		}
-	}
-	if (!strcmp(cmd, "build"))
-		for (int k = 1; k + 1 < argc; k++)
-			if ((!strcmp(argv[k], "-o") || !strcmp(argv[k], "--output")) &&
-			    !strcmp(argv[k + 1], "-")) {
-				kx_output_reserve_stdout();
-				break;
-			}
 
 	if (!strcmp(cmd, "conf"))
 		return kx_cmd_conf(s, argc, argv);

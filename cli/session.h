@@ -52,7 +52,6 @@ struct kx_session {
 	struct kx_diags diags;
 	struct kx_kconfig *kc;
 	struct kx_confio io;
-	bool no_assignments;		/* TRANSITION: see kx_session_option */
 	bool dropin;			/* `conf` drop-in: conf's conventions */
 	bool no_help;			/* load without help texts (never shown) */
 };
@@ -79,9 +78,6 @@ extern const struct option kx_global_longopts[];
  * bad argument (message printed).
  */
 int kx_session_setopt(struct kx_session *s, int opt, const char *arg);
-
-/* TRANSITION: one global option or NAME=VALUE at argv[*i]: 1, 0 not one, -1 error */
-int kx_session_option(struct kx_session *s, int argc, char **argv, int *i);
 
 /* NAME=VALUE with NAME matching [A-Za-z_][A-Za-z0-9_]* (a make variable). */
 bool kx_is_assignment(const char *a);

@@ -271,12 +271,7 @@ static bool is_exec_file(const char *path)
 	       access(path, X_OK) == 0;
 }
 
-/*
- * `command -v PROG` with the env's PATH (an empty entry is the current
- * directory; a PROG with a '/' is taken as is).  Returns a malloc'd path
- * or NULL.
- */
-char *kx_env_which(const struct kx_env *e, const char *prog)
+char *kx_env_which_in(const struct kx_env *e, const char *prog, const char *cwd)
 {
 	const char *path = kx_env_get(e, "PATH"), *p, *end;
 
@@ -288,16 +283,25 @@ char *kx_env_which(const struct kx_env *e, const char *prog)
 		return NULL;
 	for (p = path;; p = end + 1) {
 		char *cand;
+		int n;
 
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
-		cand = kx_xasprintf("%.*s%s%s", (int)(end - p), p,
-				    end == p ? "" : "/", prog);
+		n = (int)(end - p);
+		if (cwd && (!n || p[0] != '/'))
+			cand = kx_xasprintf("%s/%.*s/%s", cwd, n ? n : 1, n ? p : ".", prog);
+		else
+			cand = kx_xasprintf("%.*s%s%s", n, p, n ? "/" : "", prog);
 		if (is_exec_file(cand))
 			return cand;
 		free(cand);
 		if (!*end)
 			return NULL;
 	}
+}
+
+char *kx_env_which(const struct kx_env *e, const char *prog)
+{
+	return kx_env_which_in(e, prog, NULL);
 }

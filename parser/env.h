@@ -65,5 +65,11 @@ const char *kx_env_host_arch(void);
  * or NULL.
  */
 char *kx_env_which(const struct kx_env *e, const char *prog);
+/*
+ * The same, relative PATH entries (and an empty one, ".") taken from
+ * directory 'cwd' ("CWD/ENTRY/PROG"), as a command run in 'cwd' finds them
+ * (the probe runner).  'cwd' NULL: kx_env_which().
+ */
+char *kx_env_which_in(const struct kx_env *e, const char *prog, const char *cwd);
 
 #endif /* KX_ENV_H */

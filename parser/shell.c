@@ -787,8 +787,7 @@ static const char *env_lines(struct kx_shell *sh)
 static const char *path_lookup(struct kx_shell *sh, const char *word)
 {
 	const char *path = kx_env_get(sh->env, "PATH");
-	struct kx_buf cand = KX_BUF_INIT;
-	const char *hit, *p, *e;
+	const char *hit;
 	char *found = NULL;
 
 	if (!path)
@@ -802,37 +801,9 @@ static const char *path_lookup(struct kx_shell *sh, const char *word)
 	if (hit)
 		return *hit ? hit : NULL;
 
-	for (p = path; *path; p = e + 1) {
-		struct stat st;
-
-		e = strchr(p, ':');
-		if (!e)
-			e = p + strlen(p);
-		kx_buf_reset(&cand);
-		if (e == p)
-			kx_buf_putc(&cand, '.');
-		else
-			kx_buf_add(&cand, p, e - p);
-		if (kx_buf_cstr(&cand)[0] != '/') {
-			/* relative PATH entries name the probe directory */
-			char *rel = kx_xasprintf("%s/%s", sh->cwd_abs,
-						 kx_buf_cstr(&cand));
-
-			kx_buf_reset(&cand);
-			kx_buf_puts(&cand, rel);
-			free(rel);
-		}
-		kx_buf_putc(&cand, '/');
-		kx_buf_puts(&cand, word);
-		if (stat(kx_buf_cstr(&cand), &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(kx_buf_cstr(&cand), X_OK) == 0) {
-			found = kx_buf_detach(&cand);
-			break;
-		}
-		if (!*e)
-			break;
-	}
-	kx_buf_free(&cand);
+	/* an empty PATH finds nothing here (an empty entry in a longer one: ".") */
+	if (*path)
+		found = kx_env_which_in(sh->env, word, sh->cwd_abs);
 	strmap_set(&sh->pathmemo, word, found ? found : "");
 	free(found);
 	hit = strmap_get(&sh->pathmemo, word);
@@ -1300,7 +1271,7 @@ int kx_shell_new(struct kx_shell **out, struct kx_env *env,
 	sh->cache_count = -1;
 	sh->cache_max = opts && opts->cache_max ? opts->cache_max : 0;
 	if (!sh->cache_max) {
-		const char *v = getenv("KX_PROBE_CACHE_MAX");
+		const char *v = kx_env_get(env, "KX_PROBE_CACHE_MAX");
 		char *end = NULL;
 		unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
 

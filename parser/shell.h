@@ -46,8 +46,8 @@ struct kx_shell_opts {
 	enum kx_probe_policy policy;
 	const char *cache_dir;		/* NULL: no persistent cache */
 	/*
-	 * Most entries kept in cache_dir; 0: $KX_PROBE_CACHE_MAX when it is
-	 * a positive number, else 20000.
+	 * Most entries kept in cache_dir; 0: KX_PROBE_CACHE_MAX of the
+	 * runner's environment when it is a positive number, else 20000.
 	 */
 	size_t cache_max;
 	const char *record_file;	/* NULL: do not record */

@@ -1035,9 +1035,9 @@ static void test_shell__cache_max_from_environment(void **state)
 	char cmd[32];
 	int i;
 
-	setenv("KX_PROBE_CACHE_MAX", "5", 1);
+	kx_env_set(t->env, "KX_PROBE_CACHE_MAX", "5");
 	sh = small_cache_shell(t, 0);
-	unsetenv("KX_PROBE_CACHE_MAX");
+	kx_env_unset(t->env, "KX_PROBE_CACHE_MAX");
 	for (i = 0; i < 12; i++) {
 		snprintf(cmd, sizeof(cmd), "echo e%d", i);
 		assert_runs(sh, cmd, cmd + 5);
@@ -1047,9 +1047,9 @@ static void test_shell__cache_max_from_environment(void **state)
 	kx_shell_free(sh);
 
 	/* a bad value falls back to the default (no pruning here) */
-	setenv("KX_PROBE_CACHE_MAX", "-3", 1);
+	kx_env_set(t->env, "KX_PROBE_CACHE_MAX", "-3");
 	sh = small_cache_shell(t, 0);
-	unsetenv("KX_PROBE_CACHE_MAX");
+	kx_env_unset(t->env, "KX_PROBE_CACHE_MAX");
 	for (i = 0; i < 8; i++) {
 		snprintf(cmd, sizeof(cmd), "echo f%d", i);
 		assert_runs(sh, cmd, cmd + 5);
