@@ -24,20 +24,6 @@
 
 extern char **environ;
 
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* a malloc'd message */
-static char *msg(const char *fmt, ...)
-{
-	struct kx_buf b = KX_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	return kx_buf_detach(&b);
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -88,7 +74,7 @@ static int plan_tree(struct kx_build_plan *p)
 	p->srctree = o->srctree ? o->srctree : ".";
 	snprintf(mk, sizeof(mk), "%s/Makefile", p->srctree);
 	if (access(mk, R_OK)) {
-		p->error = msg("%s is not a kernel source tree (no Makefile); use -C",
+		p->error = kx_xasprintf("%s is not a kernel source tree (no Makefile); use -C",
 					 p->srctree);
 		return KX_EINVAL;
 	}
@@ -98,15 +84,15 @@ static int plan_tree(struct kx_build_plan *p)
 	arch_name = o->arch ? o->arch : p->srcarch;
 	if (o->target && strcmp(o->target, "bzImage") && strcmp(o->target, "vmlinux") &&
 	    strcmp(o->target, "Image")) {
-		p->error = msg("unknown target '%s'", o->target);
+		p->error = kx_xasprintf("unknown target '%s'", o->target);
 		return KX_EINVAL;
 	}
 	if (o->target && !strcmp(o->target, "bzImage") && !p->x86) {
-		p->error = msg("bzImage is an x86 target (ARCH=%s)", arch_name);
+		p->error = kx_xasprintf("bzImage is an x86 target (ARCH=%s)", arch_name);
 		return KX_EINVAL;
 	}
 	if (o->target && !strcmp(o->target, "Image") && !p->arm64) {
-		p->error = msg("Image is the arm64 target here (ARCH=%s)", arch_name);
+		p->error = kx_xasprintf("Image is the arm64 target here (ARCH=%s)", arch_name);
 		return KX_EINVAL;
 	}
 	return 0;
@@ -119,13 +105,13 @@ static int plan_config(struct kx_build_plan *p)
 	const char *cfg;
 
 	if (kx_read_file(&p->config_text, &p->config_len, o->config)) {
-		p->error = msg("cannot read the config %s: %s", o->config,
+		p->error = kx_xasprintf("cannot read the config %s: %s", o->config,
 					 strerror(errno));
 		return KX_EINVAL;
 	}
 	cfg = p->config_text;
 	if (!strstr(cfg, "CONFIG_")) {
-		p->error = msg("%s has no CONFIG_ lines: not a .config", o->config);
+		p->error = kx_xasprintf("%s has no CONFIG_ lines: not a .config", o->config);
 		return KX_EINVAL;
 	}
 	p->have_compression = kx_image_find_compression(&p->compression, cfg) == 0;
@@ -137,22 +123,22 @@ static int plan_config(struct kx_build_plan *p)
 	}
 	if (kx_image_plan(&p->image, o->xen_version, o->type, p->have_compression ?
 			  kx_image_compression_name(p->compression) : NULL)) {
-		p->error = msg("internal error in the image plan");
+		p->error = kx_xasprintf("internal error in the image plan");
 		return KX_EINTERNAL;
 	}
 	if (!p->image.bootable) {
-		p->error = msg("%s", p->image.warnings[0]);
+		p->error = kx_xasprintf("%s", p->image.warnings[0]);
 		return KX_EINVAL;
 	}
 	if (o->target && !strcmp(o->target, "bzImage") && p->image.file != KX_IMAGE_BZIMAGE) {
-		p->error = msg("--target bzImage, but %s", p->image.warnings[0]);
+		p->error = kx_xasprintf("--target bzImage, but %s", p->image.warnings[0]);
 		return KX_EINVAL;
 	}
 	if (o->type == KX_GUEST_PVH && !strstr(cfg, "\nCONFIG_XEN_PVH=y"))
-		p->warning = msg("%s has no CONFIG_XEN_PVH=y: the kernel will have "
+		p->warning = kx_xasprintf("%s has no CONFIG_XEN_PVH=y: the kernel will have "
 					   "no PVH entry", o->config);
 	if (o->type == KX_GUEST_PV && !strstr(cfg, "\nCONFIG_XEN_PV=y"))
-		p->warning = msg("%s has no CONFIG_XEN_PV=y: the kernel will have "
+		p->warning = kx_xasprintf("%s has no CONFIG_XEN_PV=y: the kernel will have "
 					   "no PV entry", o->config);
 	return 0;
 }
@@ -220,7 +206,7 @@ int kx_build_plan(struct kx_build_plan *p, const struct kx_build_opts *o)
 	if ((err = plan_tree(p)) || (err = plan_config(p)))
 		return err;
 	if (tree_unclean(p->srctree, p->srcarch, what, sizeof(what))) {
-		p->error = msg("the source tree %s is not clean (%s exists): O= builds "
+		p->error = kx_xasprintf("the source tree %s is not clean (%s exists): O= builds "
 					 "fail then (kbuild refuses, or the tree's generated "
 					 "headers shadow the object directory's); run `make -C %s "
 					 "mrproper` or use a clean copy", p->srctree, what,
@@ -421,25 +407,25 @@ static int step_prepare(struct runner *r)
 	const char *objdir = p->opts.objdir ? p->opts.objdir : "kxen-build";
 
 	if (mkdir(objdir, 0755) && errno != EEXIST) {
-		st->error = msg("cannot create %s: %s", objdir, strerror(errno));
+		st->error = kx_xasprintf("cannot create %s: %s", objdir, strerror(errno));
 		return KX_EIO;
 	}
 	st->objdir = realpath(objdir, NULL);
 	if (!st->objdir) {
-		st->error = msg("%s: %s", objdir, strerror(errno));
+		st->error = kx_xasprintf("%s: %s", objdir, strerror(errno));
 		return KX_EIO;
 	}
 	st->log_path = p->opts.log ? kx_xstrdup(p->opts.log) :
 				     kx_xasprintf("%s/build.log", st->objdir);
 	r->log = fopen(st->log_path, "we");
 	if (!r->log) {
-		st->error = msg("cannot write the log %s: %s", st->log_path,
+		st->error = kx_xasprintf("cannot write the log %s: %s", st->log_path,
 					  strerror(errno));
 		return KX_EIO;
 	}
 	st->objcfg = kx_xasprintf("%s/.config", st->objdir);
 	if (kx_write_file_atomic(st->objcfg, p->config_text, p->config_len, NULL)) {
-		st->error = msg("cannot write %s: %s", st->objcfg, strerror(errno));
+		st->error = kx_xasprintf("cannot write %s: %s", st->objcfg, strerror(errno));
 		return KX_EIO;
 	}
 	return 0;
@@ -526,13 +512,13 @@ static int step_configure(struct runner *r)
 	r->t0 = now();
 	rc = run_make(r, args, false);
 	if (rc) {
-		st->error = rc < 0 ? msg("cannot run make: %s", strerror(errno)) :
-			    msg("make olddefconfig failed (exit %d)", rc);
+		st->error = rc < 0 ? kx_xasprintf("cannot run make: %s", strerror(errno)) :
+			    kx_xasprintf("make olddefconfig failed (exit %d)", rc);
 		st->log_tail = log_tail(st->log_path, LOG_TAIL_LINES);
 		return 1;
 	}
 	if (kx_read_file(&after, &after_len, st->objcfg)) {
-		st->error = msg("make olddefconfig left no %s", st->objcfg);
+		st->error = kx_xasprintf("make olddefconfig left no %s", st->objcfg);
 		return 1;
 	}
 	st->config_changed = after_len != p->config_len ||
@@ -564,11 +550,11 @@ static int step_compile(struct runner *r)
 	st->elapsed = now() - r->t0;
 	if (rc) {
 		kx_fmt_duration(el, sizeof(el), st->elapsed);
-		st->error = rc < 0 ? msg("cannot run make: %s", strerror(errno)) :
-			    msg("the kernel build failed after %s (make exit %d)", el, rc);
+		st->error = rc < 0 ? kx_xasprintf("cannot run make: %s", strerror(errno)) :
+			    kx_xasprintf("the kernel build failed after %s (make exit %d)", el, rc);
 		st->log_tail = log_tail(st->log_path, LOG_TAIL_LINES);
 		if (tree_unclean(p->srctree, p->srcarch, what, sizeof(what)))
-			st->error2 = msg("the source tree became unclean during the "
+			st->error2 = kx_xasprintf("the source tree became unclean during the "
 						   "build (%s appeared): something ran conf or "
 						   "make inside %s; that breaks O= builds", what,
 						   p->srctree);
@@ -645,7 +631,7 @@ static int step_ship(struct runner *r, char **stripped)
 	int rc = 0;
 
 	if (mkdir(domu, 0755) && errno != EEXIST) {
-		st->error = msg("cannot create %s: %s", domu, strerror(errno));
+		st->error = kx_xasprintf("cannot create %s: %s", domu, strerror(errno));
 		free(domu);
 		return KX_EINTERNAL;
 	}
@@ -659,7 +645,7 @@ static int step_ship(struct runner *r, char **stripped)
 	st->ship = kx_xasprintf("%s/%s", domu, p->ship_name);
 	if (p->ship == KX_BUILD_SHIP_COPY) {
 		if (copy_file(st->image, st->ship)) {
-			st->error = msg("cannot copy %s to %s", st->image, st->ship);
+			st->error = kx_xasprintf("cannot copy %s to %s", st->image, st->ship);
 			rc = KX_EINTERNAL;
 		}
 		free(domu);
@@ -668,12 +654,12 @@ static int step_ship(struct runner *r, char **stripped)
 	*stripped = kx_xasprintf("%s/vmlinux", domu);
 	free(domu);
 	if (strip_to(r, st->vmlinux, *stripped)) {
-		st->error = msg("cannot strip %s (strip and objcopy failed; see %s)",
+		st->error = kx_xasprintf("cannot strip %s (strip and objcopy failed; see %s)",
 					  st->vmlinux, st->log_path);
 		return 1;
 	}
 	if (p->ship == KX_BUILD_SHIP_STRIP_GZIP && gzip_to(r, *stripped, st->ship)) {
-		st->error = msg("gzip failed (see %s)", st->log_path);
+		st->error = kx_xasprintf("gzip failed (see %s)", st->log_path);
 		return 1;
 	}
 	return 0;
@@ -695,10 +681,10 @@ static int step_notes(struct runner *r, const char *elf)
 	if (fd >= 0)
 		close(fd);
 	if (m == MAP_FAILED || kx_image_read_notes(&st->notes, m, (size_t)sb.st_size)) {
-		st->error = msg("%s is not a readable ELF file", elf);
+		st->error = kx_xasprintf("%s is not a readable ELF file", elf);
 		rc = 1;
 	} else if (!(st->notes.present & (1u << p->need_note))) {
-		st->error = msg("%s has no XEN_ELFNOTE_%s note (Xen notes: %s): it "
+		st->error = kx_xasprintf("%s has no XEN_ELFNOTE_%s note (Xen notes: %s): it "
 					  "cannot boot as a %s guest (CONFIG_%s=y?)", elf,
 					  pvh ? "PHYS32_ENTRY" : "ENTRY",
 					  kx_image_note_names(&st->notes, names, sizeof(names)),

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "parser/env.h"
 #include "parser/shell.h"
 #include "util/util.h"
@@ -156,42 +157,6 @@ static bool file_exists(const char *p)
 	return stat(p, &st) == 0;
 }
 
-/*
- * Whether a live (not zombie) process of group 'pgid' exists.  Zombies do
- * not count: reaping orphans is init's job, and some container inits are
- * slow at it.
- */
-static bool group_alive(long pgid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	bool alive = false;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		char path[300], buf[512], *rp, state;
-		long ppid, pgrp;
-		FILE *f;
-		size_t n;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		rp = strrchr(buf, ')');
-		if (!rp || sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
-			continue;
-		if (pgrp == pgid && state != 'Z')
-			alive = true;
-	}
-	closedir(d);
-	return alive;
-}
 
 /* ---- output rules ------------------------------------------------------- */
 
@@ -721,9 +686,9 @@ static void test_shell__timeout_kills_the_group(void **state)
 	assert_true(pgid > 1);
 	/* the whole group (the background sleep too) is gone */
 	t0 = now();
-	while (group_alive(pgid) && now() - t0 < 1.0)
+	while (fx_group_alive(pgid) && now() - t0 < 1.0)
 		usleep(10000);
-	assert_false(group_alive(pgid));
+	assert_false(fx_group_alive(pgid));
 	free(data);
 
 	/* the fast path is bounded too */

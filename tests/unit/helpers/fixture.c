@@ -2,6 +2,7 @@
 /* fixture.c - see fixture.h */
 #include "fixture.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,4 +240,42 @@ bool fx_config_has(struct fx *fx, const char *needle)
 
 	free(t);
 	return r;
+}
+
+/*
+ * Whether a live (not zombie) process of group 'pgid' exists.  Zombies do
+ * not count: reaping orphans is init's job, and some container inits are
+ * slow at it.
+ */
+bool fx_group_alive(long pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool alive = false;
+
+	if (!d)
+		abort();	/* no /proc: the tests cannot tell */
+	while ((de = readdir(d)) != NULL) {
+		char path[300], buf[512], *rp, state;
+		long ppid, pgrp;
+		FILE *f;
+		size_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		rp = strrchr(buf, ')');
+		if (!rp || sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+			continue;
+		if (pgrp == pgid && state != 'Z')
+			alive = true;
+	}
+	closedir(d);
+	return alive;
 }

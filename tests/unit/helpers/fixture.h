@@ -86,4 +86,11 @@ char *fx_diags_text(struct fx *fx);
 /* 'needle' occurs in the .config text, e.g. "CONFIG_A=y\n" */
 bool fx_config_has(struct fx *fx, const char *needle);
 
+/*
+ * Whether a live (not zombie) process of group 'pgid' exists (read from
+ * /proc).  Zombies do not count: reaping orphans is init's job, and some
+ * container inits are slow at it.
+ */
+bool fx_group_alive(long pgid);
+
 #endif
