@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyzer/merge.h"
+#include "analyzer/solve.h"
 
 const char *kx_level_name(enum kx_level l)
 {
@@ -195,4 +196,19 @@ void kx_profile_free(struct kx_profile *p)
 	free(p->dir);
 	free(p->name);
 	memset(p, 0, sizeof(*p));
+}
+
+size_t kx_profile_required_unmet(const struct kx_profile *p, const struct kx_unmet *u,
+				 size_t n, struct kx_unmet *out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < p->n; k++)
+			if (p->v[k].sym == u[i].target->sym &&
+			    p->v[k].level == KX_LEVEL_REQUIRED) {
+				out[m++] = u[i];
+				break;
+			}
+	return m;
 }

@@ -56,4 +56,13 @@ void kx_profile_free(struct kx_profile *p);
 
 const char *kx_level_name(enum kx_level l);
 
+struct kx_unmet;
+/*
+ * The targets that cannot hold (u[0..n), from a closure) that are required
+ * items of profile 'p', copied in order into out (room for n): what makes
+ * `prune` and `generate` fail.  Returns their number.
+ */
+size_t kx_profile_required_unmet(const struct kx_profile *p, const struct kx_unmet *u,
+				 size_t n, struct kx_unmet *out);
+
 #endif /* KX_PROFILE_H */

@@ -380,15 +380,8 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	}
 	/* the required items that cannot hold: exit status 1 */
 	unmet = kx_xcalloc(pr.fix ? pr.fix->nunmet + 1 : 1, sizeof(*unmet));
-	for (size_t i = 0; pr.fix && i < pr.fix->nunmet; i++) {
-		for (size_t k = 0; k < prof.n; k++) {
-			if (prof.v[k].sym == pr.fix->unmet[i].target->sym &&
-			    prof.v[k].level == KX_LEVEL_REQUIRED) {
-				unmet[nunmet++] = pr.fix->unmet[i];
-				break;
-			}
-		}
-	}
+	if (pr.fix)
+		nunmet = kx_profile_required_unmet(&prof, pr.fix->unmet, pr.fix->nunmet, unmet);
 	if (s->json) {
 		kx_unmet_json(&b, unmet, nunmet);
 		kx_buf_puts(&b, "}\n");

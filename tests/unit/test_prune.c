@@ -22,6 +22,7 @@
 
 #include "analyzer/eval.h"
 #include "analyzer/merge.h"
+#include "analyzer/profile.h"
 #include "analyzer/prune.h"
 #include "analyzer/solve.h"
 #include "helpers/fixture.h"
@@ -207,11 +208,41 @@ static void test_prune__closure_keeps_what_the_profile_needs(void **state)
 	fx_free(&fx);
 }
 
+/* Only the required items among what cannot hold make prune fail, in order. */
+static void test_prune__only_required_unmet_items_count(void **state)
+{
+	struct kx_sym a, b, c;
+	struct kx_req req[3];
+	struct kx_profile p;
+	struct kx_target t[3] = { { .sym = &a }, { .sym = &b }, { .sym = &c } };
+	struct kx_unmet u[3], out[3];
+
+	(void)state;
+	memset(req, 0, sizeof(req));
+	memset(&p, 0, sizeof(p));
+	memset(u, 0, sizeof(u));
+	req[0].sym = &a;
+	req[0].level = KX_LEVEL_RECOMMENDED;
+	req[1].sym = &b;
+	req[1].level = KX_LEVEL_REQUIRED;
+	req[2].sym = &c;
+	req[2].level = KX_LEVEL_REQUIRED;
+	p.v = req;
+	p.n = 3;
+	for (int i = 0; i < 3; i++)
+		u[i].target = &t[2 - i];	/* c, b, a */
+	assert_int_equal(kx_profile_required_unmet(&p, u, 3, out), 2);
+	assert_ptr_equal(out[0].target->sym, &c);
+	assert_ptr_equal(out[1].target->sym, &b);
+	assert_int_equal(kx_profile_required_unmet(&p, u + 2, 1, out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prune__hardware_goes_the_rest_stays),
 		cmocka_unit_test(test_prune__closure_keeps_what_the_profile_needs),
+		cmocka_unit_test(test_prune__only_required_unmet_items_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
