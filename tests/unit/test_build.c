@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "analyzer/build.h"
 #include "parser/env.h"
 #include "util/util.h"
@@ -127,12 +128,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char *cmd = kx_xasprintf("rm -rf '%s'", t->dir);
 
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->dir);
+	fx_remove_dir(t->dir);
 	setenv("PATH", t->old_path, 1);
-	free(cmd);
 	free(t->tree);
 	free(t->config);
 	free(t->objdir);

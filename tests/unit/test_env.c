@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "parser/env.h"
 #include "parser/kbuild.h"
 #include "parser/tree.h"
@@ -76,11 +77,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char *cmd = kx_xasprintf("rm -rf '%s'", t->dir);
 
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->dir);
-	free(cmd);
+	fx_remove_dir(t->dir);
 	kx_tree_free(t->tree);
 	kx_env_free(t->env);
 	kx_env_free(t->cl);

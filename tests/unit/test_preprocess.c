@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "parser/env.h"
 #include "parser/preprocess.h"
 #include "parser/shell.h"
@@ -74,11 +75,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char *cmd = kx_xasprintf("rm -rf '%s'", t->tmp);
 
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->tmp);
-	free(cmd);
+	fx_remove_dir(t->tmp);
 	kx_pp_free(t->pp);
 	kx_shell_free(t->sh);
 	kx_env_free(t->env);

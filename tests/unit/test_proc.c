@@ -45,11 +45,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	char *cmd = kx_xasprintf("rm -rf '%s'", t->dir);
 
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", t->dir);
-	free(cmd);
+	fx_remove_dir(t->dir);
 	free(t);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers/fixture.h"
 #include "parser/semantics.h"
 #include "parser/tree.h"
 #include "util/util.h"
@@ -49,10 +50,7 @@ static char *make_tree(const char *const *files)
 
 static void remove_tree(char *dir)
 {
-	char *cmd = kx_xasprintf("rm -rf '%s'", dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(fx_remove_dir(dir), 0);
 	free(dir);
 }
 

@@ -317,10 +317,7 @@ static char *mkrundir(void)
 
 static void rmrf(const char *dir)
 {
-	char *cmd = kx_xasprintf("rm -rf '%s'", dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(fx_remove_dir(dir), 0);
 }
 
 /* loads the case as 'release' with 'sem'; the confio from the environment */

@@ -213,10 +213,7 @@ static void setup_tree(struct setup *st)
 
 static void teardown_tree(struct setup *st)
 {
-	char *cmd = kx_xasprintf("rm -rf '%s'", st->cache);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(fx_remove_dir(st->cache), 0);
 	fx_free(&st->fx);
 }
 

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "helpers/fixture.h"
 #include "analyzer/xlcfg.h"
 #include "util/util.h"
 
@@ -249,10 +250,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct scratch *s = *state;
-	char *cmd = kx_xasprintf("rm -rf '%s'", s->dir);
-	int rc = system(cmd);
+	int rc = fx_remove_dir(s->dir);
 
-	free(cmd);
 	free(s);
 	return rc == 0 ? 0 : -1;
 }

@@ -147,10 +147,19 @@ int fx_load1(struct fx *fx, const char *version, const char *kconfig)
 	return fx_load(fx, version, files);
 }
 
+int fx_remove_dir(const char *dir)
+{
+	char *cmd = kx_xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(cmd);
+	return rc;
+}
+
 void fx_free(struct fx *fx)
 {
-	char *cmd;
-
 	kx_kconfig_free(fx->kc);
 	kx_shell_free(fx->shell);
 	kx_env_free(fx->env);
@@ -158,11 +167,7 @@ void fx_free(struct fx *fx)
 	kx_diags_free(&fx->diags);
 	kx_buf_free(&fx->info);
 	if (fx->dir[0] && !strncmp(fx->dir, "/tmp/kx-test-", 13)) {
-		cmd = kx_xasprintf("rm -rf '%s'", fx->dir);
-		if (system(cmd)) {
-			/* best effort */
-		}
-		free(cmd);
+		fx_remove_dir(fx->dir);
 	}
 	memset(fx, 0, sizeof(*fx));
 }

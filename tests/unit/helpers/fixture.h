@@ -87,6 +87,12 @@ char *fx_diags_text(struct fx *fx);
 bool fx_config_has(struct fx *fx, const char *needle);
 
 /*
+ * Removes directory 'dir' and everything in it (rm -rf); on failure says so
+ * on stderr.  Returns 0 on success (tests that require it assert that).
+ */
+int fx_remove_dir(const char *dir);
+
+/*
  * Whether a live (not zombie) process of group 'pgid' exists (read from
  * /proc).  Zombies do not count: reaping orphans is init's job, and some
  * container inits are slow at it.
