@@ -134,12 +134,22 @@ static int plan_config(struct kx_build_plan *p)
 		p->error = kx_xasprintf("--target bzImage, but %s", p->image.warnings[0]);
 		return KX_EINVAL;
 	}
-	if (o->type == KX_GUEST_PVH && !strstr(cfg, "\nCONFIG_XEN_PVH=y"))
-		p->warning = kx_xasprintf("%s has no CONFIG_XEN_PVH=y: the kernel will have "
-					   "no PVH entry", o->config);
-	if (o->type == KX_GUEST_PV && !strstr(cfg, "\nCONFIG_XEN_PV=y"))
-		p->warning = kx_xasprintf("%s has no CONFIG_XEN_PV=y: the kernel will have "
-					   "no PV entry", o->config);
+	/* a kernel without the type's entry point cannot boot as that type: say
+	 * so before a build of many minutes, not after */
+	if (o->type == KX_GUEST_PVH && !strstr(cfg, "\nCONFIG_XEN_PVH=y")) {
+		p->error = kx_xasprintf("%s has no CONFIG_XEN_PVH=y: the kernel would have no "
+					"PVH entry, and xl refuses it as type pvh (add "
+					"XEN_PVH, or --type pv)", o->config);
+		return KX_EINVAL;
+	}
+	if (o->type == KX_GUEST_PV && !strstr(cfg, "\nCONFIG_XEN_PV=y")) {
+		p->error = kx_xasprintf("%s has no CONFIG_XEN_PV=y: the kernel would have no "
+					"PV entry, and xl refuses it as type pv (%s)", o->config,
+					strstr(cfg, "\nCONFIG_X86_32=y") ?
+					"32-bit x86 has no PV guests: use --type pvh" :
+					"add XEN_PV, or --type pvh");
+		return KX_EINVAL;
+	}
 	return 0;
 }
 
@@ -220,7 +230,6 @@ int kx_build_plan(struct kx_build_plan *p, const struct kx_build_opts *o)
 void kx_build_plan_free(struct kx_build_plan *p)
 {
 	free(p->config_text);
-	free(p->warning);
 	free(p->error);
 	memset(p, 0, sizeof(*p));
 }

@@ -52,6 +52,7 @@ struct kx_build_opts {
 	const char *xen_version;	/* NULL: today's Xen (image.h) */
 	enum kx_guest_type type;
 	const char *config;		/* the .config to build */
+	bool dry_run;			/* (the caller's: kx_build_run is not called) */
 	const char *objdir;		/* NULL: "kxen-build" */
 	const char *log;		/* NULL: OBJDIR/build.log */
 	int jobs;			/* < 1: the number of CPUs online */
@@ -92,7 +93,6 @@ struct kx_build_plan {
 	const char *why;		/* x86: why this file (static); NULL otherwise */
 
 	/* what the caller tells the user (set before a late failure too) */
-	char *warning;			/* x86: the config lacks the guest type's entry */
 	bool xen_ignored;		/* not x86, but a Xen version or pvh was asked for */
 	char *error;			/* why kx_build_plan() failed */
 };
@@ -102,7 +102,8 @@ struct kx_build_plan {
  * and reads o->config.  Writes nothing.  Returns 0; KX_EINVAL when the build
  * cannot be done as asked (p->error says why: no Makefile in the tree, a
  * target of another arch, an unreadable config or one without CONFIG_
- * lines, a Xen that cannot boot the guest type, bzImage asked for where
+ * lines, one without the guest type's entry (CONFIG_XEN_PVH / CONFIG_XEN_PV
+ * on x86), a Xen that cannot boot the guest type, bzImage asked for where
  * this Xen needs vmlinux, a tree with build products in it); or
  * KX_EINTERNAL.  Free *p with kx_build_plan_free() in every case.
  */

@@ -11,11 +11,9 @@
 static enum kx_verdict item_verdict(struct kx_kconfig *kc, const struct kx_req *r,
 				    bool initramfs)
 {
-	struct kx_target t = { r->sym, r->value, r->file, false };
-
 	if (!r->sym)
 		return KX_VERDICT_NOT_IN_TREE;
-	if (kx_target_holds(kc, &t))
+	if (kx_req_holds(kc, r))
 		return KX_VERDICT_HOLDS;
 	/* with an initramfs, a module loads before the root is mounted */
 	if (initramfs && r->sym->type == KX_S_TRISTATE && !strcmp(r->value, "y")) {

@@ -83,7 +83,7 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 	free(btext);
 	if (err < 0)
 		return err;
-	err = kx_profile_load(&r->profile, kc, o->profile ? o->profile : "minimal",
+	err = kx_profile_load(&r->profile, kc, o->profile,
 			      o->arch, env, kc->diags);
 	if (err < 0)
 		return err;
@@ -94,7 +94,7 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 		struct kx_req *q = &r->profile.v[i];
 		const char *val = q->value;
 
-		if (!q->sym)
+		if (!q->sym || (q->at_least && kx_req_holds(kc, q)))
 			continue;
 		if (o->modules && q->level != KX_LEVEL_REQUIRED &&
 		    q->sym->type == KX_S_TRISTATE && !strcmp(val, "y"))
@@ -155,6 +155,28 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 		else if (s->curr.tri == KX_MOD)
 			r->n_m++;
 	}
+	/* a required item the user's --add overrode does not hold either */
+	for (size_t i = 0; i < r->profile.n; i++) {
+		const struct kx_req *q = &r->profile.v[i];
+
+		if (!q->sym || q->level != KX_LEVEL_REQUIRED || kx_req_holds(kc, q))
+			continue;
+		r->broken = kx_xrealloc(r->broken, (r->nbroken + 1) * sizeof(*r->broken));
+		r->broken[r->nbroken++] = q;
+	}
+	/* the minimal profile says what the default one would have added */
+	if (!strcmp(r->profile.name, "minimal") &&
+	    kx_profile_load(&r->fuller, kc, KX_PROFILE_DEFAULT, o->arch, env, kc->diags) == 0) {
+		for (size_t i = 0; i < r->fuller.n; i++) {
+			const struct kx_req *q = &r->fuller.v[i];
+
+			if (!q->sym || q->level == KX_LEVEL_REQUIRED || kx_req_holds(kc, q))
+				continue;
+			r->left_out = kx_xrealloc(r->left_out,
+						  (r->nleft_out + 1) * sizeof(*r->left_out));
+			r->left_out[r->nleft_out++] = q;
+		}
+	}
 	for (size_t k = 0; k < r->closure->nunmet; k++) {
 		const struct kx_target *t = r->closure->unmet[k].target;
 
@@ -163,13 +185,25 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 			    r->profile.v[i].level == KX_LEVEL_REQUIRED)
 				return 1;
 	}
-	return 0;
+	return r->nbroken ? 1 : 0;
+}
+
+const char *kx_generate_target_origin(const struct kx_generate_result *r,
+				      const struct kx_sym *sym)
+{
+	for (size_t i = 0; i < r->ntargets; i++)
+		if (r->targets[i].sym == sym)
+			return r->targets[i].origin;
+	return NULL;
 }
 
 void kx_generate_result_free(struct kx_generate_result *r)
 {
 	kx_profile_free(&r->profile);
 	free(r->targets);
+	free(r->broken);
+	free(r->left_out);
+	kx_profile_free(&r->fuller);
 	kx_closure_free(r->closure);
 	kx_prune_result_free(&r->prune);
 	free(r->config_text);

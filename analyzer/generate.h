@@ -3,7 +3,7 @@
  * generate.h - a slim domU configuration: base + profile + closure + prune.
  *
  *   base      tinyconfig (default), allnoconfig, defconfig, or a file
- *   profile   minimal | server | desktop (the Xen domU profiles) plus the
+ *   profile   minimal | server (default) | desktop (the Xen domU profiles) plus the
  *             boot essentials of fragments/domu-boot.config, plus the
  *             caller's own fragments (opts->add: every entry required)
  *   modules   without modules (default) everything is built in; with
@@ -29,7 +29,7 @@ struct kx_env;
 
 struct kx_generate_opts {
 	const char *base;	/* NULL: tinyconfig */
-	const char *profile;	/* NULL: minimal */
+	const char *profile;	/* NULL: KX_PROFILE_DEFAULT */
 	bool modules;
 	bool no_prune;
 	const char *arch;	/* for the profile's per-arch files */
@@ -46,12 +46,25 @@ struct kx_generate_result {
 	struct kx_prune_result prune;
 	char *config_text;
 	unsigned n_y, n_m;		/* options =y / =m in the result */
+	/* required profile items that do not hold in the result although the
+	 * closure did not report them: the caller's own --add overrode them */
+	const struct kx_req **broken;
+	size_t nbroken;
+	/* profile "minimal": the items of KX_PROFILE_DEFAULT (in 'fuller') that
+	 * the result does not have (SMP, the balloon, ...) */
+	struct kx_profile fuller;
+	const struct kx_req **left_out;
+	size_t nleft_out;
 };
 
-/* Returns 0, 1 when some required item cannot hold (still a result), or a
+/* Returns 0, 1 when some required item cannot hold or was overridden by
+ * opts->add (still a result: see closure->unmet and broken), or a
  * negative KX_E* code (message in diags). */
 int kx_generate(struct kx_confio *io, struct kx_env *env,
 		const struct kx_generate_opts *o, struct kx_generate_result *r);
+/* where the value asked of 'sym' came from (a fragment, --modules), or NULL */
+const char *kx_generate_target_origin(const struct kx_generate_result *r,
+				      const struct kx_sym *sym);
 void kx_generate_result_free(struct kx_generate_result *r);
 
 #endif /* KX_GENERATE_H */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/eval.h"
 #include "analyzer/merge.h"
 #include "analyzer/solve.h"
 
@@ -79,7 +80,9 @@ static void add_file(struct kx_profile *p, struct kx_kconfig *kc, const char *pa
 		size_t whylen = 0;
 		int lineno = 0;
 
-		/* the "# why:" comment right before the entry */
+		bool at_least = false;
+
+		/* the "# why:" and "# at least" comments right before the entry */
 		for (const char *q = text; *q; lineno++) {
 			const char *e = strchr(q, '\n');
 			size_t ll = e ? (size_t)(e - q) : strlen(q);
@@ -91,8 +94,13 @@ static void add_file(struct kx_profile *p, struct kx_kconfig *kc, const char *pa
 				whylen = ll - 6;
 				while (whylen && *why == ' ')
 					why++, whylen--;
+			} else if (ll == 10 && !strncmp(q, "# at least", 10)) {
+				at_least = true;
 			} else if (ll && q[0] != '#') {
 				why = NULL;
+				at_least = false;
+			} else if (!ll) {
+				at_least = false;
 			}
 			q += ll + (e ? 1 : 0);
 		}
@@ -118,6 +126,8 @@ static void add_file(struct kx_profile *p, struct kx_kconfig *kc, const char *pa
 		r->sym = kx_sym_find(kc, r->name);
 		if (r->sym && !r->sym->menus)
 			r->sym = NULL;
+		r->at_least = at_least && r->sym &&
+			      (r->sym->type == KX_S_INT || r->sym->type == KX_S_HEX);
 	}
 	kx_cfglines_free(&l);
 	free(text);
@@ -133,7 +143,9 @@ int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *nam
 	if (!arch || !*arch || !strcmp(arch, "x86"))
 		arch = "x86_64";
 	p->arch = arch;
-	p->name = kx_xstrdup(name ? name : "server");
+	if (!name)
+		name = KX_PROFILE_DEFAULT;
+	p->name = kx_xstrdup(name);
 	if (name && (strchr(name, '/') || strstr(name, ".config"))) {
 		struct stat st;
 
@@ -145,7 +157,7 @@ int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *nam
 		add_file(p, kc, name, name, KX_LEVEL_REQUIRED);
 		return 0;
 	}
-	if (!name || !strcmp(name, "server"))
+	if (!strcmp(name, "server"))
 		upto = 1;
 	else if (!strcmp(name, "minimal"))
 		upto = 0;
@@ -211,4 +223,43 @@ size_t kx_profile_required_unmet(const struct kx_profile *p, const struct kx_unm
 				break;
 			}
 	return m;
+}
+
+bool kx_req_holds(struct kx_kconfig *kc, const struct kx_req *q)
+{
+	struct kx_target t = { q->sym, q->value, q->file, false };
+
+	if (!q->sym)
+		return false;
+	if (q->at_least) {
+		int base = q->sym->type == KX_S_HEX ? 16 : 10;
+		const char *cur;
+		char *e1, *e2;
+		long long have, want;
+
+		kx_sym_calc_value(kc, q->sym);
+		if (q->sym->visible == KX_NO && !(q->sym->flags & KX_SYM_WRITE))
+			return false;	/* not in the configuration at all */
+		cur = kx_sym_string_value(kc, q->sym);
+		have = strtoll(cur, &e1, base);
+		want = strtoll(q->value, &e2, base);
+		if (*cur && !*e1 && !*e2 && have >= want)
+			return true;
+	}
+	return kx_target_holds(kc, &t);
+}
+
+size_t kx_profile_targets(const struct kx_profile *p, struct kx_kconfig *kc,
+			  struct kx_target *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct kx_req *q = &p->v[i];
+
+		if (!q->sym || (q->at_least && kx_req_holds(kc, q)))
+			continue;
+		out[n++] = (struct kx_target){ q->sym, q->value, q->file, false };
+	}
+	return n;
 }

@@ -23,6 +23,9 @@ struct kx_req {
 	int line;
 	char *why;		/* the "# why: ..." comment before the entry */
 	struct kx_sym *sym;	/* NULL when this tree lacks the symbol */
+	/* "# at least" before an int/hex entry: the value is a lower bound
+	 * (NR_CPUS=64 holds for 8192 as well) */
+	bool at_least;
 };
 
 struct kx_profile {
@@ -42,9 +45,14 @@ struct kx_env;
  */
 char *kx_fragments_dir(const struct kx_env *env);
 
+/* The profile of every command that takes --profile, when none is given:
+ * generate's output is what check, prune and preflight judge by default. */
+#define KX_PROFILE_DEFAULT "server"
+
 /*
  * Loads profile 'name' (minimal|server|desktop, or a path to a fragment
- * file, all of whose entries are then required) for 'arch' (x86_64,
+ * file, all of whose entries are then required; NULL: KX_PROFILE_DEFAULT)
+ * for 'arch' (x86_64,
  * i386, arm64, ...; x86 means x86_64), from kx_fragments_dir(env).
  * Symbols are resolved in 'kc'.
  * Returns 0, KX_ENOTFOUND (no fragments dir / file; message in diags) or
@@ -55,6 +63,19 @@ int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *nam
 void kx_profile_free(struct kx_profile *p);
 
 const char *kx_level_name(enum kx_level l);
+
+struct kx_target;
+/* Does item 'q' hold in kc's current evaluation?  (A lower bound holds for
+ * any value at least as large; otherwise kx_target_holds().) */
+bool kx_req_holds(struct kx_kconfig *kc, const struct kx_req *q);
+/*
+ * The items of 'p' this tree has, as closure targets (into out, room for
+ * p->n), leaving out the lower bounds the current evaluation already meets
+ * (a closure would otherwise lower NR_CPUS=8192 to the bound).  Returns
+ * their number.
+ */
+size_t kx_profile_targets(const struct kx_profile *p, struct kx_kconfig *kc,
+			  struct kx_target *out);
 
 struct kx_unmet;
 /*

@@ -1002,6 +1002,9 @@ static int target_lit(struct solver *s, const struct kx_target *t, bool at_base)
 		return visibility(s, t->sym).a;
 	}
 	if (t->visible) {
+		/* int/hex/string: the prompt's visibility is all there is */
+		if (!tristate_like(t->sym))
+			return visibility(s, t->sym).a;
 		/* the visibility was built with the value */
 		if (!s->sv[t->sym->seq].encoded)
 			return -s->T;

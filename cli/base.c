@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* base.c - choosing the base configuration of an analysis command. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -17,8 +19,20 @@ int kx_session_base(struct kx_session *s, const char *spec, char **text)
 	if (!spec) {
 		const char *cfg = kx_session_config_path(s);
 
-		spec = stat(cfg, &st) == 0 ? cfg : "defconfig";
+		if (stat(cfg, &st) == 0) {
+			spec = cfg;
+		} else if (s->config) {
+			/* asked for by name: a typo must not analyse defconfig */
+			kx_errorf("--config %s: %s", s->config, strerror(errno));
+			return -1;
+		} else {
+			spec = "defconfig";
+			if (s->verbose >= 0)
+				fprintf(stderr, "kxen-config: note: %s does not exist: "
+					"using the architecture's defconfig\n", cfg);
+		}
 	}
+	s->base_used = spec;
 	err = kx_base_load(&s->io, s->env, spec, text);
 	if (err < 0) {
 		if (s->diags.nerrors > nerr)

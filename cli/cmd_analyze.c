@@ -362,7 +362,7 @@ static void check_json(struct kx_session *s, struct kx_buf *b, const struct kx_p
 
 /* check's result for people: counts per level, what fails and why, the fix */
 static void check_text(struct kx_session *s, struct kx_buf *b, const struct kx_profile *prof,
-		       const struct kx_check_result *r)
+		       const struct kx_check_result *r, const char *cfg)
 {
 	const struct kx_closure *cl = r->fix;
 
@@ -402,8 +402,9 @@ static void check_text(struct kx_session *s, struct kx_buf *b, const struct kx_p
 		free(near);
 	}
 	if (cl && cl->nchanges) {
-		kx_buf_printf(b, "\nFix: %zu change%s (apply with `kxen-config preflight` or "
-			      "in menuconfig):\n", cl->nchanges, cl->nchanges == 1 ? "" : "s");
+		kx_buf_printf(b, "\nFix: %zu change%s (in menuconfig, or apply them with\n"
+			      "`kxen-config closure --profile %s --base %s -o %s`):\n",
+			      cl->nchanges, cl->nchanges == 1 ? "" : "s", prof->name, cfg, cfg);
 		kx_closure_text(s, b, cl, "  ");
 	}
 	if (cl && cl->nunmet) {
@@ -425,12 +426,14 @@ static int run_check(struct kx_session *s, const struct args *a)
 	struct kx_check_result r;
 	struct kx_buf b = KX_BUF_INIT;
 	char *btext = NULL;
+	const char *cfg;
 	int rc;
 
 	if ((rc = kx_session_load(s)))
 		return rc;
 	rc = KX_EXIT_USAGE;
-	if (load_config_arg(s, a->npos ? a->pos[0] : s->config, &btext))
+	cfg = a->npos ? a->pos[0] : kx_session_config_path(s);
+	if (load_config_arg(s, cfg, &btext))
 		goto out;
 	if (kx_profile_load(&prof, s->kc, a->profile, kx_session_profile_arch(s), s->env,
 			    &s->diags) < 0)
@@ -447,7 +450,7 @@ static int run_check(struct kx_session *s, const struct args *a)
 	if (s->json)
 		check_json(s, &b, &prof, &r);
 	else
-		check_text(s, &b, &prof, &r);
+		check_text(s, &b, &prof, &r, cfg);
 	fputs(kx_buf_cstr(&b), stdout);
 	rc = r.ok ? KX_EXIT_OK : KX_EXIT_NO;
 	kx_check_result_free(&r);
@@ -484,11 +487,29 @@ static const struct kx_optspec preflight_spec = {
 	.shortopts = "o:", .longopts = preflight_longopts,
 };
 
+/* Does 'sym' have a prompt anywhere (could menuconfig ever show it)? */
+static bool sym_has_prompt(const struct kx_sym *sym)
+{
+	for (const struct kx_prop *p = sym->prop; p; p = p->next)
+		if (p->type == KX_P_PROMPT)
+			return true;
+	return false;
+}
+
+/* The profile's options that have no prompt: Kconfig sets them itself. */
+static void print_noprompt(const struct kx_buf *names)
+{
+	if (names->len)
+		printf("\nNo prompt (set by Kconfig from the options above, never shown):%s\n",
+		       kx_buf_cstr(names));
+}
+
 static int run_preflight(struct kx_session *s, const struct args *a)
 {
 	struct kx_profile prof;
 	struct kx_target *t = NULL;
 	struct kx_closure *cl = NULL;
+	struct kx_buf noprompt = KX_BUF_INIT;
 	char *btext = NULL;
 	const char *cfg, *out;
 	size_t nt = 0;
@@ -510,10 +531,16 @@ static int run_preflight(struct kx_session *s, const struct args *a)
 
 		if (!prof.v[i].sym || kx_target_holds(s->kc, &tt))
 			continue;
+		if (!sym_has_prompt(prof.v[i].sym)) {
+			/* never shown in menuconfig: follows from the others */
+			kx_buf_printf(&noprompt, " %s", prof.v[i].name);
+			continue;
+		}
 		t[nt++] = tt;
 	}
 	if (!nt) {
 		printf("Every Xen option of the profile is already visible in menuconfig.\n");
+		print_noprompt(&noprompt);
 		rc = 0;
 		goto out;
 	}
@@ -544,11 +571,17 @@ static int run_preflight(struct kx_session *s, const struct args *a)
 			kx_menu_path(&b, m, " -> ");
 			kx_buf_putc(&b, '\n');
 		}
+		if (cl->nunmet) {
+			kx_buf_puts(&b, "\nCannot become visible in this tree and configuration:\n");
+			kx_unmet_text(&b, cl->unmet, cl->nunmet, true);
+		}
 		fputs(kx_buf_cstr(&b), stdout);
 		kx_buf_free(&b);
 	}
+	print_noprompt(&noprompt);
 	rc = cl->nunmet ? KX_EXIT_NO : 0;
 out:
+	kx_buf_free(&noprompt);
 	kx_closure_free(cl);
 	kx_profile_free(&prof);
 	free(btext);

@@ -26,6 +26,7 @@ extern char **environ;
 static const char build_usage[] =
 "Usage: kxen-config [global options] build [--config FILE] [-O OBJDIR] [-j N]\n"
 "                   [--xen-version V] [--type pv|pvh] [--target T] [--log FILE]\n"
+"                   [--dry-run]\n"
 "\n"
 "Builds the kernel of the source tree (-C) with its own make, out of tree,\n"
 "from a final .config, and prepares the domU kernel image for Xen.\n"
@@ -37,11 +38,16 @@ static const char build_usage[] =
 "  -j, --jobs N       parallel jobs (default: the number of CPUs)\n"
 "  --xen-version V    the Xen that boots the domU: 3.4.2, 4.17, 4.19.1...\n"
 "                     (default: today's Xen, 4.17 and newer)\n"
-"  --type pv|pvh      the guest type (default pv); pvh needs Xen 4.10+ and\n"
-"                     boots the ELF vmlinux through its PVH entry note\n"
+"  --type pv|pvh      the guest type (default pvh, as for xl-cfg; pv when\n"
+"                     --xen-version is older than 4.10); pvh boots the ELF\n"
+"                     vmlinux through its PVH entry note.  A config without\n"
+"                     the type's entry (CONFIG_XEN_PVH=y, CONFIG_XEN_PV=y;\n"
+"                     32-bit x86 has no PV) is refused before building\n"
 "  --target T         bzImage | vmlinux | Image: build and ship only that\n"
 "                     (default: vmlinux and the arch's image, ship per plan)\n"
 "  --log FILE         the full make output (default: OBJDIR/build.log)\n"
+"  --dry-run          print the plan (make targets, the image for this Xen,\n"
+"                     strip/compress, the file shipped) and build nothing\n"
 "\n"
 "The image plan (x86): Xen 3.2+ boots a bzImage; older Xen, or a bzImage\n"
 "payload this Xen cannot decompress (bzip2/lzma before 3.4.2, xz/lzo before\n"
@@ -50,7 +56,7 @@ static const char build_usage[] =
 "NAME=VALUE arguments (CC=clang, LLVM=1, ...) are passed to make.\n"
 "Git trees (--git) cannot be built: extract the revision first.\n"
 "\n"
-"Exit status: 0 built; 1 the build failed (the log's last 30 lines are\n"
+"Exit status: 0 built (--dry-run: the plan holds); 1 the build failed (the log's last 30 lines are\n"
 "printed) or the image lacks the Xen entry note; 2 usage error; 3 internal\n"
 "error.\n";
 
@@ -79,7 +85,7 @@ static int parse_jobs(const char *v, int *jobs)
 	return 0;
 }
 
-enum { OPT_XEN_VERSION = KX_OPT_LONG, OPT_TYPE, OPT_TARGET, OPT_LOG };
+enum { OPT_XEN_VERSION = KX_OPT_LONG, OPT_TYPE, OPT_TARGET, OPT_LOG, OPT_DRY_RUN };
 
 static const struct option build_longopts[] = {
 	{ "objdir", required_argument, NULL, 'O' },
@@ -88,6 +94,7 @@ static const struct option build_longopts[] = {
 	{ "type", required_argument, NULL, OPT_TYPE },
 	{ "target", required_argument, NULL, OPT_TARGET },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -128,6 +135,9 @@ static int parse_options(struct kx_session *s, int argc, char **argv,
 		case OPT_LOG:
 			o->log = op.arg;
 			continue;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			continue;
 		default:
 			kx_errorf("build: unexpected argument '%s' (see kxen-config build --help)",
 				  op.arg);
@@ -146,6 +156,13 @@ static int check_options(const struct kx_session *s, struct kx_build_opts *o,
 {
 	struct kx_xen_version xv;
 
+	if (!type_arg) {
+		/* PVH, what Xen recommends, where this Xen has it (4.10+) */
+		bool old = o->xen_version && !kx_image_parse_version(&xv, o->xen_version) &&
+			   (xv.major < 4 || (xv.major == 4 && xv.minor < 10));
+
+		type_arg = old ? "pv" : "pvh";
+	}
 	if (!strcmp(type_arg, "pv")) {
 		o->type = KX_GUEST_PV;
 	} else if (!strcmp(type_arg, "pvh")) {
@@ -289,9 +306,45 @@ static void show_failure(const struct kx_build_state *st)
 		kx_errorf("build: %s", st->error2);
 }
 
-static void show_summary(const struct kx_build_plan *p, const struct kx_build_state *st,
-			 const char *type_arg)
+static const char *type_name(const struct kx_build_plan *p)
 {
+	return p->opts.type == KX_GUEST_PVH ? "pvh" : "pv";
+}
+
+/* --dry-run: what would be built and shipped, and why */
+static void show_plan(const struct kx_build_plan *p)
+{
+	const struct kx_image_plan *ip = &p->image;
+
+	printf("Plan (nothing built): ARCH=%s, %s, %d jobs\n",
+	       p->opts.arch ? p->opts.arch : "(make's default)", p->srctree, p->jobs);
+	printf("  config:  %s (copied to %s/.config, must survive make olddefconfig)\n",
+	       p->opts.config, p->opts.objdir ? p->opts.objdir : "kxen-build");
+	printf("  make:   ");
+	for (int i = 0; p->targets[i]; i++)
+		printf(" %s", p->targets[i]);
+	putchar('\n');
+	printf("  ships:   %s/domu/%s\n", p->opts.objdir ? p->opts.objdir : "kxen-build",
+	       p->ship_name);
+	if (!p->x86)
+		return;
+	if (ip->xen_given)
+		printf("  for:     Xen %s, type %s\n", p->opts.xen_version, type_name(p));
+	else
+		printf("  for:     Xen %d.%d+, type %s\n", ip->xen.major, ip->xen.minor,
+		       type_name(p));
+	printf("  image:   %s%s%s\n", ip->output_name, ip->strip ? ", stripped" : "",
+	       ip->gzip ? ", gzip -9" : "");
+	printf("  why:     %s\n", p->why);
+	for (size_t i = 0; i < ip->nwarnings; i++)
+		printf("  warning: %s\n", ip->warnings[i]);
+	for (size_t i = 0; i < ip->nnotes; i++)
+		printf("  note:    %s\n", ip->notes[i]);
+}
+
+static void show_summary(const struct kx_build_plan *p, const struct kx_build_state *st)
+{
+	const char *type_arg = type_name(p);
 	const struct kx_image_plan *ip = &p->image;
 	char sz[32], xv[32], nn[128];
 
@@ -331,7 +384,7 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 	struct kx_build_state st;
 	struct kx_build_hooks hooks;
 	struct kx_env *env = kx_env_new();
-	const char *type_arg = "pv";
+	const char *type_arg = NULL;
 	bool tty = isatty(STDERR_FILENO);
 	int rc = KX_EXIT_USAGE, r;
 
@@ -353,9 +406,7 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 	o.env = env;
 
 	r = kx_build_plan(&plan, &o);
-	if (plan.warning)
-		fprintf(stderr, "kxen-config: warning: %s\n", plan.warning);
-	if (plan.xen_ignored)
+	if (plan.xen_ignored && (o.xen_version || type_arg))
 		fprintf(stderr, "kxen-config: note: --xen-version/--type apply to x86 "
 			"guests; %s guests boot the arch's image as built\n", plan.srcarch);
 	if (r) {
@@ -364,6 +415,11 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 		goto out;
 	}
 
+	if (o.dry_run) {
+		show_plan(&plan);
+		rc = KX_EXIT_OK;
+		goto out;
+	}
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.event = on_event;
 	hooks.ctx = &tty;
@@ -374,7 +430,7 @@ int kx_cmd_build(struct kx_session *s, int argc, char **argv)
 		rc = run_status(r);
 		goto out;
 	}
-	show_summary(&plan, &st, type_arg);
+	show_summary(&plan, &st);
 	rc = KX_EXIT_OK;
 out:
 	kx_build_state_free(&st);

@@ -151,19 +151,11 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 				k++;
 		}
 		/* then the profile's items this tree has */
-		for (size_t i = 0; i < prof.n; i++) {
-			if (!prof.v[i].sym) {
-				if (s->verbose > 0)
-					fprintf(stderr, "kxen-config: %s (%s:%d) is not in this tree\n",
-						prof.v[i].name, prof.v[i].file, prof.v[i].line);
-				continue;
-			}
-			t[k].sym = prof.v[i].sym;
-			t[k].value = prof.v[i].value;
-			t[k].origin = prof.v[i].file;
-			k++;
-		}
-		nt = k;
+		for (size_t i = 0; i < prof.n; i++)
+			if (!prof.v[i].sym && s->verbose > 0)
+				fprintf(stderr, "kxen-config: %s (%s:%d) is not in this tree\n",
+					prof.v[i].name, prof.v[i].file, prof.v[i].line);
+		nt = k + kx_profile_targets(&prof, s->kc, t + k);
 	}
 	if (!nt) {
 		/* every target is unknown here (each reported): nothing to solve */

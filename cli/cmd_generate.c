@@ -100,9 +100,11 @@ static const char generate_usage[] =
 "on xvda, with the frontends, the hvc0 console and ext4 built in.\n"
 "\n"
 "  --base B       tinyconfig (default) | allnoconfig | defconfig | a .config\n"
-"  --profile P    minimal (default: the required Xen items) | server (+ balloon,\n"
-"                 xenfs, PCI/SCSI frontends, ...) | desktop (+ framebuffer,\n"
-"                 keyboard, DRM, sound frontends)\n"
+"  --profile P    server (default: the required Xen items + SMP, balloon,\n"
+"                 xenfs, PCI/SCSI frontends, ...) | minimal (the required\n"
+"                 items only: one vCPU; the output lists what it leaves out)\n"
+"                 | desktop (+ framebuffer, keyboard, DRM, sound frontends);\n"
+"                 the default of check, prune and preflight too\n"
 "  --modules      MODULES=y; the optional tristate items as modules\n"
 "  --no-modules   everything built in (default)\n"
 "  --no-prune     keep the base's hardware drivers\n"
@@ -218,7 +220,28 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		kx_closure_json(s, &b, gr.closure, gr.targets, gr.ntargets);
 		kx_buf_puts(&b, ",\"prune\":");
 		prune_json(&b, &gr.prune);
-		kx_buf_puts(&b, "}\n");
+		kx_buf_puts(&b, ",\"left_out\":[");
+		for (size_t i = 0; i < gr.nleft_out; i++) {
+			kx_buf_puts(&b, i ? "," : "");
+			kx_json_str(&b, gr.left_out[i]->name);
+		}
+		kx_buf_puts(&b, "],\"overridden\":[");
+		for (size_t i = 0; i < gr.nbroken; i++) {
+			const struct kx_req *q = gr.broken[i];
+
+			kx_buf_puts(&b, i ? ",{\"symbol\":" : "{\"symbol\":");
+			kx_json_str(&b, q->name);
+			kx_buf_puts(&b, ",\"value\":");
+			kx_json_str(&b, q->value);
+			kx_buf_puts(&b, ",\"file\":");
+			kx_json_str(&b, q->file);
+			kx_buf_printf(&b, ",\"line\":%d,\"now\":", q->line);
+			kx_json_str(&b, kx_sym_string_value(s->kc, q->sym));
+			kx_buf_puts(&b, ",\"origin\":");
+			kx_json_str(&b, kx_generate_target_origin(&gr, q->sym));
+			kx_buf_putc(&b, '}');
+		}
+		kx_buf_puts(&b, "]}\n");
 	} else {
 		kx_buf_printf(&b, "Generated %s: Xen domU, profile \"%s\" for %s, base %s, %s\n",
 			      out, gr.profile.name, gr.profile.arch,
@@ -233,6 +256,26 @@ int kx_cmd_generate(struct kx_session *s, int argc, char **argv)
 		if (gr.closure->nunmet) {
 			kx_buf_puts(&b, "Cannot hold in this tree:\n");
 			kx_unmet_text(&b, gr.closure->unmet, gr.closure->nunmet, true);
+		}
+		if (gr.nleft_out) {
+			kx_buf_printf(&b, "Left out by profile \"%s\" (--profile %s adds them):\n ",
+				      gr.profile.name, KX_PROFILE_DEFAULT);
+			for (size_t i = 0; i < gr.nleft_out; i++)
+				kx_buf_printf(&b, " %s", gr.left_out[i]->name);
+			kx_buf_putc(&b, '\n');
+		}
+		if (gr.nbroken) {
+			kx_buf_puts(&b, "Required by the profile but overridden (the result "
+				    "fails `check`):\n");
+			for (size_t i = 0; i < gr.nbroken; i++) {
+				const struct kx_req *q = gr.broken[i];
+				const char *by = kx_generate_target_origin(&gr, q->sym);
+
+				kx_buf_printf(&b, "  %s=%s (%s:%d), now %s=", q->name, q->value,
+					      q->file, q->line, q->name);
+				kx_put_value(&b, q->sym, kx_sym_string_value(s->kc, q->sym));
+				kx_buf_printf(&b, "%s%s\n", by ? ": asked by " : "", by ? by : "");
+			}
 		}
 		if (s->verbose > 0) {
 			kx_buf_puts(&b, "Changes from the base:\n");
@@ -339,14 +382,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	if (!policy || kx_prune_policy_load(&pol, policy, &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(prof.n + 1, sizeof(*t));
-	for (size_t i = 0; i < prof.n; i++) {
-		if (!prof.v[i].sym)
-			continue;
-		t[nt].sym = prof.v[i].sym;
-		t[nt].value = prof.v[i].value;
-		t[nt].origin = prof.v[i].file;
-		nt++;
-	}
+	nt = kx_profile_targets(&prof, s->kc, t);
 	if (kx_prune(&s->io, &pol, t, nt, &pr) < 0) {
 		kx_errorf("prune: no result the evaluator could confirm");
 		rc = KX_EXIT_INTERNAL;
@@ -360,7 +396,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 	shown = ppath && s->verbose <= 0 ? "fragments/prune-policy.conf" : policy;
 	if (s->json) {
 		kx_buf_puts(&b, "{\"base\":");
-		kx_json_str(&b, base ? base : kx_session_config_path(s));
+		kx_json_str(&b, s->base_used);
 		kx_buf_puts(&b, ",\"output\":");
 		kx_json_str(&b, out);
 		kx_buf_puts(&b, ",\"policy\":");
@@ -372,7 +408,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 		kx_buf_puts(&b, ",\"unmet_required\":");
 	} else {
 		kx_buf_printf(&b, "Pruned %s into %s (policy %s, profile \"%s\"):\n",
-			      base ? base : kx_session_config_path(s), out, shown, prof.name);
+			      s->base_used, out, shown, prof.name);
 		prune_report(&b, &pr, s->verbose > 0);
 		if (pr.fix && pr.fix->nchanges)
 			kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",

@@ -42,8 +42,10 @@ int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t);
 
 /*
  * Loads the base configuration for an analysis (see kx_base_load): 'spec',
- * or the --config/.config file when it exists, else defconfig.  *text gets
- * the base .config text.  Returns 0 or prints an error and returns -1.
+ * or the --config/.config file when it exists, else defconfig (with a note
+ * on stderr; a --config file that does not exist is an error).  *text gets
+ * the base .config text and s->base_used names what was loaded.  Returns 0
+ * or prints an error and returns -1.
  */
 int kx_session_base(struct kx_session *s, const char *spec, char **text);
 

@@ -54,6 +54,7 @@ struct kx_session {
 	struct kx_confio io;
 	bool dropin;			/* `conf` drop-in: conf's conventions */
 	bool no_help;			/* load without help texts (never shown) */
+	const char *base_used;		/* what kx_session_base() loaded */
 };
 
 void kx_session_init(struct kx_session *s);

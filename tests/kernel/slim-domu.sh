@@ -3,9 +3,10 @@
 #
 # slim-domu.sh - `generate` and `prune` on the real trees, judged by the tree's own conf.
 #
-#   generate: for each tree (6.1, 6.12) and arch (x86_64, i386, arm64), the default
-#     (minimal profile, tinyconfig base) and, on x86_64, the server profile with
-#     modules: exit 0; the tree's `conf --olddefconfig` (in make's environment) leaves
+#   generate: for each tree and arch (x86_64, i386, arm64), the minimal profile
+#     (tinyconfig base) and, on x86_64 and i386, the server profile (the default) with
+#     modules: exit 0; a server config is SMP with NR_CPUS >= 8 and, on i386, HIGHMEM
+#     with PAE; the tree's `conf --olddefconfig` (in make's environment) leaves
 #     the file unchanged (conf-stable); on conf's output `check` passes for the profile,
 #     and every boot essential of fragments/domu-boot.config holds (the minimal kernel
 #     boots from ext4 on xvda without an initramfs); no module when --no-modules.
@@ -43,11 +44,27 @@ conf_stable() {
 
 count() { grep -c "=$2\$" "$1" || true; }
 
+# server_sized ARCH CONFIG WHY-FILE: SMP with at least 8 CPUs, and on i386 highmem
+# with PAE (all of a domU's memory, not ~896 MB); else why, in WHY-FILE
+server_sized() {
+	local n
+	n=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$2")
+	if ! grep -qx 'CONFIG_SMP=y' "$2" || [[ -z $n ]] || ((n < 8)); then
+		echo "SMP $(grep -E '^(# )?CONFIG_SMP[= ]' "$2"), NR_CPUS=${n:-none}" >"$3"
+		return 1
+	fi
+	if [[ $1 == i386 ]] && ! { grep -qx 'CONFIG_HIGHMEM=y' "$2" &&
+		grep -qx 'CONFIG_X86_PAE=y' "$2"; }; then
+		echo "i386 without HIGHMEM=y and X86_PAE=y" >"$3"
+		return 1
+	fi
+}
+
 for v in $which; do
 	src=$(scripts/fetch-trees.sh "$v" | tail -n 1)
 	for arch in x86_64 i386 arm64; do
 		variants=("minimal")
-		[[ $arch == x86_64 ]] && variants+=("server")
+		[[ $arch == arm64 ]] || variants+=("server")
 		for p in "${variants[@]}"; do
 			name="$v/$arch/generate-$p"
 			out=$work/$v-$arch-$p.config
@@ -78,6 +95,11 @@ for v in $which; do
 					bad "$name: --no-modules but $(count "$out.conf" m) modules"
 					continue
 				fi
+			fi
+			# a server domU uses the vCPUs and the memory it is given (issue 13.7)
+			if [[ $p == server ]] && ! server_sized "$arch" "$out.conf" "$out.why"; then
+				bad "$name: not sized for a server domU: $(cat "$out.why")"
+				continue
 			fi
 			ok "$name: $(count "$out.conf" y) =y, $(count "$out.conf" m) =m;" \
 				"conf-stable; check passes"

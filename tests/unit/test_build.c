@@ -68,6 +68,14 @@ static const char fake_make[] =
 static const char config_pv[] =
 "#\n# a config\n#\nCONFIG_XEN=y\nCONFIG_XEN_PV=y\nCONFIG_KERNEL_GZIP=y\n"
 "# CONFIG_B is not set\n";
+/* both entries: a config for the pvh cases */
+static const char config_pvh[] =
+"#\n# a config\n#\nCONFIG_XEN=y\nCONFIG_XEN_PV=y\nCONFIG_XEN_PVH=y\n"
+"CONFIG_KERNEL_GZIP=y\n";
+/* 32-bit x86: PVH only */
+static const char config_i386[] =
+"#\n# a config\n#\nCONFIG_X86_32=y\nCONFIG_XEN=y\nCONFIG_XEN_PVH=y\n"
+"CONFIG_KERNEL_GZIP=y\n";
 
 struct t {
 	char dir[64];
@@ -193,6 +201,7 @@ static void test_build__plan_per_arch_target_and_xen(void **state)
 		t->o.target = c->target;
 		t->o.xen_version = c->xen;
 		t->o.type = c->type;
+		write_file(t->config, c->type == KX_GUEST_PVH ? config_pvh : config_pv, 0644);
 		assert_int_equal(kx_build_plan(&p, &t->o), 0);
 		joined(&p, buf, sizeof(buf));
 		assert_string_equal(buf, c->targets);
@@ -220,7 +229,6 @@ static void test_build__plan_messages(void **state)
 	t->o.target = "vmlinux";
 	assert_int_equal(kx_build_plan(&p, &t->o), 0);
 	assert_string_equal(p.why, "--target vmlinux (the plan for this Xen is a bzImage)");
-	assert_null(p.warning);
 	kx_build_plan_free(&p);
 	t->o.target = NULL;
 	assert_int_equal(kx_build_plan(&p, &t->o), 0);
@@ -228,18 +236,30 @@ static void test_build__plan_messages(void **state)
 	assert_int_equal(p.jobs, 2);
 	kx_build_plan_free(&p);
 
-	/* pvh without CONFIG_XEN_PVH=y: a warning, not an error */
+	/* pvh without CONFIG_XEN_PVH=y: refused before building */
+	t->o.type = KX_GUEST_PVH;
+	assert_int_equal(kx_build_plan(&p, &t->o), KX_EINVAL);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "has no CONFIG_XEN_PVH=y"));
+	kx_build_plan_free(&p);
+	/* pv on 32-bit x86: refused, and told why */
+	write_file(t->config, config_i386, 0644);
+	t->o.type = KX_GUEST_PV;
+	t->o.arch = "i386";
+	assert_int_equal(kx_build_plan(&p, &t->o), KX_EINVAL);
+	assert_non_null(strstr(p.error, "32-bit x86 has no PV guests"));
+	kx_build_plan_free(&p);
 	t->o.type = KX_GUEST_PVH;
 	assert_int_equal(kx_build_plan(&p, &t->o), 0);
-	assert_non_null(p.warning);
-	assert_non_null(strstr(p.warning, "has no CONFIG_XEN_PVH=y"));
 	kx_build_plan_free(&p);
+	write_file(t->config, config_pv, 0644);
+	t->o.arch = "x86_64";
+	t->o.type = KX_GUEST_PVH;
 
 	/* not x86: the Xen version and guest type do not apply */
 	t->o.arch = "arm64";
 	assert_int_equal(kx_build_plan(&p, &t->o), 0);
 	assert_true(p.xen_ignored);
-	assert_null(p.warning);
 	assert_null(p.why);
 	kx_build_plan_free(&p);
 	t->o.type = KX_GUEST_PV;

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# promises.sh - the commands do what their --help promises, on the real trees, and
+# exit non-zero when they cannot (issue 13, "promises not kept" and "defaults that
+# disagree"). Per tree (default: every one of scripts/lib.sh's KX_TREE_VERSIONS):
+#   preflight  on allnoconfig (x86_64, i386, arm64): exit 0 and every option of the
+#              profile that has a prompt is visible afterwards (judged by `why`);
+#              with a profile it cannot satisfy (XEN_PV on i386): exit 1 and the
+#              option is named under "Cannot become visible"
+#   check      its "Fix" line names a command; running that command makes check pass
+#   generate   --add a fragment that breaks a required item (CONFIG_XEN_PVH=n): exit 1,
+#              the item named (text and JSON "overridden"); --profile minimal names
+#              what it leaves out (SMP among them); the default profile is check's
+#              (a default generate output passes a default check)
+#   prune      without .config: says it pruned defconfig; --config FILE that does not
+#              exist: exit 2 naming the file, no output written
+#   prune      of Debian's cloud config keeps its NR_CPUS=8192 (the profile's NR_CPUS
+#              is a lower bound)
+#   build      --dry-run: type pvh by default, pv for a Xen older than 4.10, and a
+#              type the config cannot run (pv on i386) refused before building
+#
+# Usage: tests/kernel/promises.sh [5.10|6.1|6.12|7.3|...|all]
+# Exit: 0 pass, 1 fail, 2 setup.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+which=${1:-all}
+[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
+[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+work=$(kx_mktemp_dir)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+kx=$repo/kxen-config
+
+# run OUT CMD...: run CMD with stdout+stderr in OUT; print its exit status
+run() {
+	local out=$1 rc=0
+	shift
+	"$@" >"$out" 2>&1 || rc=$?
+	echo "$rc"
+}
+
+for v in $which; do
+	src=$(scripts/fetch-trees.sh "$v" | tail -n 1)
+	d=$work/$v
+	mkdir -p "$d"
+	k=("$kx" -C "$src")
+
+	# ---- preflight: exit 0 when done, and it did make the options visible
+	for arch in x86_64 i386 arm64; do
+		name="$v/$arch/preflight"
+		cfg=$d/pf-$arch.config
+		"${k[@]}" --arch "$arch" -q allnoconfig --config "$cfg" >/dev/null
+		rc=$(run "$cfg.out" "${k[@]}" --arch "$arch" preflight "$cfg")
+		if [[ $rc != 0 ]]; then
+			bad "$name: exit $rc on allnoconfig: $(grep -A3 'Cannot' "$cfg.out" | head -n 4)"
+			continue
+		fi
+		# every option listed under "Where to find them" now has a visible prompt
+		hidden=""
+		while read -r sym; do
+			"${k[@]}" --arch "$arch" --config "$cfg" why "$sym" >"$cfg.why" 2>&1 || true
+			grep -q 'the prompt is visible\|prompt is visible' "$cfg.why" ||
+				hidden+=" $sym"
+		done < <(sed -n '/^Where to find them/,/^$/{/^  /s/^  \([A-Z0-9_]*\) .*/\1/p}' "$cfg.out")
+		if [[ -n $hidden ]]; then
+			bad "$name: exit 0 but still hidden:$hidden"
+			continue
+		fi
+		ok "$name: exit 0, every option it lists is visible"
+	done
+	name="$v/i386/preflight-impossible"
+	printf 'CONFIG_XEN_PV=y\n' >"$d/pv.frag"
+	cfg=$d/pf-i386.config
+	rc=$(run "$d/imp.out" "${k[@]}" --arch i386 preflight --profile "$d/pv.frag" "$cfg" -o "$d/imp.config")
+	if [[ $rc == 1 ]] && sed -n '/^Cannot become visible/,$p' "$d/imp.out" | grep -q 'XEN_PV=y'; then
+		ok "$name: exit 1, XEN_PV named under 'Cannot become visible'"
+	else
+		bad "$name: exit $rc: $(tail -n 5 "$d/imp.out")"
+	fi
+
+	# ---- check: the fix it names makes check pass
+	name="$v/x86_64/check-fix"
+	cfg=$d/pf-x86_64.config
+	rc=$(run "$d/check.out" "${k[@]}" --arch x86_64 check "$cfg")
+	fixcmd=$(sed -n 's/^`kxen-config \(closure [^`]*\)`.*/\1/p' "$d/check.out")
+	if [[ $rc != 1 || -z $fixcmd ]]; then
+		bad "$name: exit $rc, fix command '${fixcmd}': $(head -n 5 "$d/check.out")"
+	else
+		read -ra fix <<<"$fixcmd"
+		rc=$(run "$d/fix.out" "${k[@]}" --arch x86_64 "${fix[@]}")
+		rc2=$(run "$d/check2.out" "${k[@]}" --arch x86_64 check "$cfg")
+		if [[ $rc == 0 && $rc2 == 0 ]]; then
+			ok "$name: \`$fixcmd\` makes check pass"
+		else
+			bad "$name: \`$fixcmd\` exit $rc, then check exit $rc2: $(head -n 8 "$d/check2.out")"
+		fi
+	fi
+
+	# ---- generate: a broken promise is exit 1 and named
+	name="$v/x86_64/generate-overridden"
+	printf 'CONFIG_XEN_PVH=n\n' >"$d/nopvh.frag"
+	rc=$(run "$d/gen.out" "${k[@]}" --arch x86_64 --json generate --add "$d/nopvh.frag" \
+		-o "$d/nopvh.config")
+	if [[ $rc == 1 ]] && python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["overridden"]
+sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" else 1)' "$d/gen.out"; then
+		ok "$name: exit 1, JSON overridden = XEN_PVH (now n)"
+	else
+		bad "$name: exit $rc: $(head -c 300 "$d/gen.out")"
+	fi
+	name="$v/x86_64/generate-minimal"
+	rc=$(run "$d/min.out" "${k[@]}" --arch x86_64 -q generate --profile minimal -o "$d/min.config")
+	if [[ $rc == 0 ]] && grep -A1 '^Left out by profile "minimal"' "$d/min.out" | grep -qw SMP; then
+		ok "$name: says what it leaves out (SMP among them)"
+	else
+		bad "$name: exit $rc: $(tail -n 3 "$d/min.out")"
+	fi
+	for arch in x86_64 i386; do
+		name="$v/$arch/generate-default-checks"
+		rc=$(run "$d/def-$arch.out" "${k[@]}" --arch "$arch" -q generate -o "$d/def-$arch.config")
+		rc2=$(run "$d/defc-$arch.out" "${k[@]}" --arch "$arch" check "$d/def-$arch.config")
+		if [[ $rc == 0 && $rc2 == 0 ]] && grep -q 'profile "server"' "$d/defc-$arch.out"; then
+			ok "$name: the default generate output passes the default check (server)"
+		else
+			bad "$name: generate exit $rc, check exit $rc2: $(head -n 8 "$d/defc-$arch.out")"
+		fi
+	done
+
+	# ---- prune / --config: say what is really used
+	name="$v/x86_64/prune-no-config"
+	mkdir -p "$d/empty"
+	rc=$(cd "$d/empty" && run out "${k[@]}" --arch x86_64 prune -o p.config)
+	if [[ $rc == 0 ]] && grep -q '^Pruned defconfig into p.config' "$d/empty/out" &&
+		grep -q 'note: .config does not exist' "$d/empty/out"; then
+		ok "$name: says it pruned defconfig"
+	else
+		bad "$name: exit $rc: $(head -n 3 "$d/empty/out")"
+	fi
+	name="$v/x86_64/config-missing"
+	rc=$(run "$d/miss.out" "${k[@]}" --arch x86_64 --config "$d/nope.config" prune -o "$d/miss.config")
+	if [[ $rc == 2 && ! -e $d/miss.config ]] && grep -q "nope.config" "$d/miss.out"; then
+		ok "$name: exit 2 naming the file, nothing written"
+	else
+		bad "$name: exit $rc: $(head -n 3 "$d/miss.out")"
+	fi
+
+	# ---- a lower bound of the profile (NR_CPUS, "# at least") is not lowered
+	name="$v/x86_64/prune-keeps-nr-cpus"
+	base=$KX_CACHE/distro-configs/$v/config.amd64_none_cloud-amd64
+	if [[ ! -f $base ]]; then
+		bad "$name: Debian's config is missing ($base; scripts/fetch-trees.sh fetches it)"
+	else
+		want=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$base")
+		rc=$(run "$d/pr.out" "${k[@]}" --arch x86_64 -q prune --base "$base" -o "$d/pr.config")
+		have=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$d/pr.config" 2>/dev/null)
+		if [[ $rc == 0 && -n $want && $have == "$want" ]] && ((want > 64)); then
+			ok "$name: NR_CPUS=$have kept (the profile asks at least 64)"
+		else
+			bad "$name: exit $rc, NR_CPUS $want -> ${have:-none}"
+		fi
+	fi
+
+	# ---- build --dry-run: the type and the refusal, before any make
+	name="$v/build-dry-run"
+	r1=$(run "$d/b1.out" "${k[@]}" --arch x86_64 --config "$d/def-x86_64.config" build --dry-run -O "$d/o1")
+	r2=$(run "$d/b2.out" "${k[@]}" --arch x86_64 --config "$d/def-x86_64.config" build --dry-run \
+		--xen-version 3.4.2 -O "$d/o2")
+	r3=$(run "$d/b3.out" "${k[@]}" --arch i386 --config "$d/def-i386.config" build --dry-run --type pv \
+		-O "$d/o3")
+	if [[ $r1 == 0 && $r2 == 0 && $r3 == 2 ]] && grep -q 'type pvh' "$d/b1.out" &&
+		grep -q 'type pv$' "$d/b2.out" && grep -q 'vmlinux.gz' "$d/b2.out" &&
+		grep -q '32-bit x86 has no PV' "$d/b3.out" && [[ ! -e $d/o1 && ! -e $d/o3 ]]; then
+		ok "$name: pvh by default, pv for Xen 3.4.2 (vmlinux.gz), i386 --type pv refused"
+	else
+		bad "$name: exits $r1 $r2 $r3: $(cat "$d/b1.out" "$d/b2.out" "$d/b3.out" | head -n 12)"
+	fi
+done
+echo "promises: $pass passed, $fail failed"
+((fail == 0))
