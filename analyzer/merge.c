@@ -438,6 +438,20 @@ static int cand_cmp(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/* Is 'a' 'b' with a few characters left out (in order), from the same
+ * start?  XEN_BLKFRONTEND in XEN_BLKDEV_FRONTEND: a word dropped. */
+static bool near_subsequence(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t extra = bl - al;
+
+	if (al >= bl || al < 6 || extra > 8 || extra * 2 > al + 4 || strncmp(a, b, 3))
+		return false;
+	for (; *b; b++)
+		if (*a == *b)
+			a++;
+	return !*a;
+}
+
 char *kx_similar_symbols(struct kx_kconfig *kc, const char *name, int max)
 {
 	struct cand *c = kx_xcalloc(kc->nsyms + 1, sizeof(*c));
@@ -470,6 +484,13 @@ char *kx_similar_symbols(struct kx_kconfig *kc, const char *name, int max)
 				c[n++].score = 5;
 				continue;
 			}
+		}
+		/* letters or a word left out, or added, inside the name */
+		if (near_subsequence(name, len, s->name, sl) ||
+		    near_subsequence(s->name, sl, name, len)) {
+			c[n].name = s->name;
+			c[n++].score = 30 + (int)(sl > len ? sl - len : len - sl);
+			continue;
 		}
 		/* one contains the other (a prefix or suffix word dropped) */
 		if (sl >= 6 && len >= 6 &&

@@ -15,6 +15,8 @@
 #              (a default generate output passes a default check)
 #   prune      without .config: says it pruned defconfig; --config FILE that does not
 #              exist: exit 2 naming the file, no output written
+#   merge      a fragment with typos (XEN_BLKFRONTEND, XEN_NETFRONT, HVC_XEM): the
+#              names meant are among the suggestions
 #   prune      of Debian's cloud config keeps its NR_CPUS=8192 (the profile's NR_CPUS
 #              is a lower bound)
 #   build      --dry-run: type pvh by default, pv for a Xen older than 4.10, and a
@@ -150,6 +152,22 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 		ok "$name: exit 2 naming the file, nothing written"
 	else
 		bad "$name: exit $rc: $(head -n 3 "$d/miss.out")"
+	fi
+
+	# ---- a typo in a fragment: the nearest names are the ones meant
+	name="$v/x86_64/merge-typos"
+	printf 'CONFIG_XEN_BLKFRONTEND=y\nCONFIG_XEN_NETFRONT=y\nCONFIG_HVC_XEM=y\n' >"$d/typo.frag"
+	rc=$(run "$d/typo.out" "${k[@]}" --arch x86_64 merge defconfig "$d/typo.frag" -o "$d/typo.config")
+	missed=""
+	for pair in XEN_BLKFRONTEND:XEN_BLKDEV_FRONTEND XEN_NETFRONT:XEN_NETDEV_FRONTEND \
+		HVC_XEM:HVC_XEN; do
+		grep -Eq "^  ${pair%%:*} .*similar: ([A-Z0-9_]+, )*${pair#*:}(,|\$)" "$d/typo.out" ||
+			missed+=" ${pair%%:*}->${pair#*:}"
+	done
+	if [[ -z $missed ]]; then
+		ok "$name: XEN_BLKFRONTEND, XEN_NETFRONT, HVC_XEM: the meant names suggested"
+	else
+		bad "$name: exit $rc, not suggested:$missed: $(grep similar "$d/typo.out" | head -n 3)"
 	fi
 
 	# ---- a lower bound of the profile (NR_CPUS, "# at least") is not lowered
