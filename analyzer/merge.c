@@ -133,14 +133,35 @@ static void remove_symbol(struct kx_buf *text, const char *prefix, const char *n
 }
 
 /*
- * Whether request 'r' took effect in a configuration whose line for the
- * symbol is 'a' (NULL: none): the same value, or n and no line at all.
+ * A requested value as conf reads it for 'sym': a bool or tristate value is
+ * its first character (conf_set_sym_val), so "y # the watchdog" is y.
  */
-static bool line_holds(const struct kx_cfgline *a, const struct kx_cfgline *r)
+static const char *as_conf_reads(const struct kx_sym *sym, const char *v)
 {
+	if (sym->type == KX_S_BOOLEAN || sym->type == KX_S_TRISTATE) {
+		if (v[0] == 'y')
+			return "y";
+		if (v[0] == 'n')
+			return "n";
+		if (v[0] == 'm' && sym->type == KX_S_TRISTATE)
+			return "m";
+	}
+	return v;
+}
+
+/*
+ * Whether request 'r' for 'sym' took effect in a configuration whose line
+ * for the symbol is 'a' (NULL: none): the same value, or n and no line at
+ * all.
+ */
+static bool line_holds(const struct kx_sym *sym, const struct kx_cfgline *a,
+		       const struct kx_cfgline *r)
+{
+	const char *want = as_conf_reads(sym, r->value);
+
 	if (a)
-		return !strcmp(a->value, r->value);
-	return !strcmp(r->value, "n");
+		return !strcmp(a->value, want);
+	return !strcmp(want, "n");
 }
 
 int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
@@ -264,7 +285,7 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 				continue;	/* a later line wins */
 			if (!s || !s->menus)
 				continue;	/* reported as unknown */
-			if (line_holds(a, r))
+			if (line_holds(s, a, r))
 				continue;
 			push_line(&res->dropped, r->name, strlen(r->name), r->value,
 				  r->text, strlen(r->text), r->file, r->line);
@@ -341,7 +362,7 @@ int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 	for (size_t i = 0; i < fix->ndropped; i++) {
 		struct kx_dropped *x = &fix->dropped[i];
 
-		x->holds = line_holds(find_line(&fin, x->line->name), x->line);
+		x->holds = line_holds(x->sym, find_line(&fin, x->line->name), x->line);
 		fix->nstill_dropped += !x->holds;
 	}
 	kx_cfglines_free(&fin);

@@ -16,7 +16,8 @@
 #   prune      without .config: says it pruned defconfig; --config FILE that does not
 #              exist: exit 2 naming the file, no output written
 #   merge      a fragment with typos (XEN_BLKFRONTEND, XEN_NETFRONT, HVC_XEM): the
-#              names meant are among the suggestions
+#              names meant are among the suggestions; "CONFIG_XEN_WDT=y # comment"
+#              is y, as conf reads it, not a dropped value
 #   prune      of Debian's cloud config keeps its NR_CPUS=8192 (the profile's NR_CPUS
 #              is a lower bound)
 #   build      --dry-run: type pvh by default, pv for a Xen older than 4.10, and a
@@ -168,6 +169,18 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 		ok "$name: XEN_BLKFRONTEND, XEN_NETFRONT, HVC_XEM: the meant names suggested"
 	else
 		bad "$name: exit $rc, not suggested:$missed: $(grep similar "$d/typo.out" | head -n 3)"
+	fi
+
+	# ---- a trailing comment: conf reads "y # ..." as y, so it is not dropped
+	name="$v/x86_64/merge-trailing-comment"
+	printf '%s\n' CONFIG_HYPERVISOR_GUEST=y CONFIG_PARAVIRT=y CONFIG_XEN=y CONFIG_WATCHDOG=y \
+		'CONFIG_XEN_WDT=y # the watchdog' >"$d/wdt.frag"
+	rc=$(run "$d/wdt.out" "${k[@]}" --arch x86_64 merge defconfig "$d/wdt.frag" -o "$d/wdt.config")
+	if [[ $rc == 0 ]] && ! grep -q 'did not take effect' "$d/wdt.out" &&
+		grep -qx 'CONFIG_XEN_WDT=y' "$d/wdt.config"; then
+		ok "$name: CONFIG_XEN_WDT=y # comment holds, exit 0"
+	else
+		bad "$name: exit $rc: $(grep -A1 'did not take effect' "$d/wdt.out" | head -n 2)"
 	fi
 
 	# ---- a lower bound of the profile (NR_CPUS, "# at least") is not lowered
