@@ -152,7 +152,7 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 
 	kx_sym_calc_value(kc, s);
 	kx_buf_puts(b, "{\"name\":");
-	kx_json_str(b, s->name);
+	kx_json_str(b, kx_sym_display_name(s));
 	kx_buf_printf(b, ",\"choice\":%s", kx_sym_is_choice(s) ? "true" : "false");
 	kx_buf_puts(b, ",\"type\":");
 	kx_json_str(b, kx_symtype_name(s->type));
@@ -178,13 +178,17 @@ void kx_describe_sym_json(struct kx_kconfig *kc, struct kx_buf *b,
 	kx_buf_puts(b, "],\"properties\":[");
 	first = true;
 	for (struct kx_prop *p = s->prop; p; p = p->next) {
-		if (p->type == KX_P_PROMPT || p->type == KX_P_MENU)
+		if (p->type == KX_P_MENU)
 			continue;
 		if (!first)
 			kx_buf_putc(b, ',');
 		first = false;
 		kx_buf_puts(b, "{\"kind\":");
 		kx_json_str(b, kx_prop_type_name(p->type));
+		if (p->type == KX_P_PROMPT) {
+			kx_buf_puts(b, ",\"text\":");
+			kx_json_str(b, p->text);
+		}
 		kx_buf_puts(b, ",\"expr\":");
 		json_expr(kc, b, p->expr);
 		kx_buf_puts(b, ",\"if\":");

@@ -98,6 +98,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	struct kx_closure *cl = NULL;
 	char *btext = NULL;
 	size_t nt = 0, unknown = 0;
+	const char **unknown_names = NULL;
 	struct kx_opts o;
 	int rc = KX_EXIT_USAGE, err, c;
 
@@ -136,6 +137,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 				       s->env, &s->diags) < 0)
 		goto out;
 	t = kx_xcalloc(nt + prof.n + 1, sizeof(*t));
+	unknown_names = kx_xcalloc(nt + 1, sizeof(*unknown_names));
 	{
 		/* unknown symbols are reported and left out, the rest solved */
 		size_t k = 0;
@@ -146,7 +148,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 			if (r < 0)
 				goto out;
 			if (r > 0)
-				unknown++;
+				unknown_names[unknown++] = targs[i];
 			else
 				k++;
 		}
@@ -159,6 +161,8 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	}
 	if (!nt) {
 		/* every target is unknown here (each reported): nothing to solve */
+		if (s->json)
+			kx_report_closure_json(s, NULL, NULL, 0, unknown_names, unknown);
 		rc = KX_EXIT_NO;
 		goto out;
 	}
@@ -170,7 +174,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 		goto out;
 	}
 	if (s->json)
-		kx_report_closure_json(s, cl, t, nt, base);
+		kx_report_closure_json(s, cl, t, nt, unknown_names, unknown);
 	else
 		kx_report_closure(s, cl, t, nt, base);
 	if (out && cl->config_text) {
@@ -185,5 +189,6 @@ out:
 	free(btext);
 	free(t);
 	free(targs);
+	free(unknown_names);
 	return rc;
 }

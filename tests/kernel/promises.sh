@@ -18,6 +18,8 @@
 #   merge      a fragment with typos (XEN_BLKFRONTEND, XEN_NETFRONT, HVC_XEM): the
 #              names meant are among the suggestions; "CONFIG_XEN_WDT=y # comment"
 #              is y, as conf reads it, not a dropped value
+#   json       dump: an unnamed choice is "<choice>", prompts are properties;
+#              closure of an unknown symbol: "unknown", not verified
 #   prune      of Debian's cloud config keeps its NR_CPUS=8192 (the profile's NR_CPUS
 #              is a lower bound)
 #   build      --dry-run: type pvh by default, pv for a Xen older than 4.10, and a
@@ -181,6 +183,27 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 		ok "$name: CONFIG_XEN_WDT=y # comment holds, exit 0"
 	else
 		bad "$name: exit $rc: $(grep -A1 'did not take effect' "$d/wdt.out" | head -n 2)"
+	fi
+
+	# ---- JSON as docs/json-schema.md says
+	name="$v/x86_64/json"
+	"${k[@]}" --arch x86_64 --json dump >"$d/dump.json" 2>"$d/dump.err" || true
+	"${k[@]}" --arch x86_64 --json closure NOPE_XYZ=y --base defconfig >"$d/nope.json" \
+		2>/dev/null || true
+	if python3 - "$d/dump.json" "$d/nope.json" <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+choices = [s for s in d if s["choice"]]
+assert choices and all(isinstance(s["name"], str) for s in choices), "a choice without a name string"
+assert any(s["name"] == "<choice>" for s in choices), "no unnamed choice as <choice>"
+kinds = {p["kind"] for s in d for p in s["properties"]}
+assert "prompt" in kinds, "no prompt property"
+c = json.load(open(sys.argv[2]))
+assert c["unknown"] == ["NOPE_XYZ"] and c["verified"] is False and c["targets"] == [], c
+PY
+		ok "$name: unnamed choices are \"<choice>\", prompts listed, closure of an unknown symbol says so"
+	else
+		bad "$name: dump/closure JSON differs from docs/json-schema.md (above)"
 	fi
 
 	# ---- a lower bound of the profile (NR_CPUS, "# at least") is not lowered
