@@ -90,6 +90,15 @@ static size_t path_match(const char *dir, const char *path)
 	return path[n] == 0 || path[n] == '/' ? n : 0;
 }
 
+/* Does a keep-symbol rule name 's'? */
+static bool kept_by_name(const struct kx_prune_policy *p, const struct kx_sym *s)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == KX_KEEP_SYMBOL && !fnmatch(p->v[i].pattern, s->name, 0))
+			return true;
+	return false;
+}
+
 bool kx_prune_policy_matches(const struct kx_prune_policy *p, const struct kx_sym *s)
 {
 	struct kx_menu *m;
@@ -207,8 +216,34 @@ int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 	char *text;
 	int err = 0;
 
+	struct kx_target *all = kx_xcalloc(nt + kc->nsyms + 1, sizeof(*all));
+	size_t nall = nt;
+
 	memset(res, 0, sizeof(*res));
 	count(kc, res, false, before);
+	/*
+	 * The options a keep-symbol rule names (the Xen frontends, TCG_XEN...)
+	 * that the base has on stay on as they are, and so does what they need:
+	 * they join the profile's targets, so that pruning a prerequisite
+	 * (FB under XEN_FBDEV_FRONTEND, USB under USB_XEN_HCD) is undone by the
+	 * closure only where something kept needs it.
+	 */
+	memcpy(all, targets, nt * sizeof(*all));
+	for (size_t i = 0; i < kc->nsyms; i++) {
+		struct kx_sym *s = kc->syms[i];
+		bool dup = false;
+
+		if (before[i] == KX_NO || !s->name || !s->menus || kx_sym_is_choice(s) ||
+		    (s->type != KX_S_BOOLEAN && s->type != KX_S_TRISTATE) ||
+		    !kx_sym_is_changeable(kc, s) || !kept_by_name(pol, s))
+			continue;
+		for (size_t k = 0; k < nt && !dup; k++)
+			dup = targets[k].sym == s;
+		if (dup)
+			continue;
+		all[nall++] = (struct kx_target){ s, before[i] == KX_YES ? "y" : "m",
+						  "the base (a keep-symbol rule)", false };
+	}
 	/* every hardware option that is on and can be switched off */
 	for (size_t i = 0; i < kc->nsyms; i++) {
 		struct kx_sym *s = kc->syms[i];
@@ -224,9 +259,9 @@ int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 	text = kx_conf_text(io);
 	kx_conf_load_text(io, "pruned", text);
 	free(text);
-	/* what the profile needs back */
-	if (nt) {
-		err = kx_closure_solve(&res->fix, kc, targets, nt, NULL);
+	/* what the profile and the kept options need back */
+	if (nall) {
+		err = kx_closure_solve(&res->fix, kc, all, nall, NULL);
 		if (err < 0)
 			goto out;
 		if (res->fix->config_text)
@@ -255,7 +290,7 @@ int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 		res->kept[res->nkept] = s;
 		res->kept_why[res->nkept] = s->rev_dep_tri != KX_NO
 			? "selected by another option that stays"
-			: "needed by the profile";
+			: "needed by the profile or a kept option";
 		res->nkept++;
 	}
 	if (res->ngroups)	/* none: groups is NULL, and qsort(NULL, 0) is undefined */
@@ -264,6 +299,7 @@ int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 out:
 	free(before);
 	free(cand);
+	res->targets = all;	/* the closure's unmet entries point into it */
 	return err;
 }
 
@@ -276,6 +312,7 @@ void kx_prune_result_free(struct kx_prune_result *res)
 	free(res->kept);
 	free(res->kept_why);
 	kx_closure_free(res->fix);
+	free(res->targets);
 	free(res->config_text);
 	memset(res, 0, sizeof(*res));
 }

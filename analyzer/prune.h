@@ -53,14 +53,17 @@ struct kx_prune_result {
 	size_t ngroups;
 	unsigned y_before, m_before, y_after, m_after;
 	struct kx_closure *fix;		/* what the profile needed back */
+	struct kx_target *targets;	/* the closure's: the profile's, then the
+					 * options of keep-symbol rules the base had on */
 	char *config_text;
 };
 
 /*
  * Prunes the current configuration of 'io''s kconfig (its user values are
  * the base): every option the policy calls hardware that is y or m and can
- * be changed is set to n; then the closure of 'targets' (the profile)
- * restores whatever they need.  The result is in res->config_text and
+ * be changed is set to n; then the closure of 'targets' (the profile) and
+ * of the options a keep-symbol rule names that the base has on restores
+ * whatever they need.  The result is in res->config_text and
  * loaded in the kconfig.  Returns 0 or a negative KX_E* code.
  */
 int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,

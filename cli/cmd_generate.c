@@ -411,7 +411,7 @@ int kx_cmd_prune(struct kx_session *s, int argc, char **argv)
 			      s->base_used, out, shown, prof.name);
 		prune_report(&b, &pr, s->verbose > 0);
 		if (pr.fix && pr.fix->nchanges)
-			kx_buf_printf(&b, "%zu options the profile needs were switched back on.\n",
+			kx_buf_printf(&b, "%zu options the profile or the kept Xen options need were switched back on.\n",
 				      pr.fix->nchanges);
 	}
 	/* the required items that cannot hold: exit status 1 */
