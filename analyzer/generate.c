@@ -69,6 +69,29 @@ static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
 	return err;
 }
 
+/*
+ * The items of 'p' this tree has that do not hold in the result: the
+ * required ones ('required'), or the others.  *out gets them (malloc'd, or
+ * NULL); returns their number.
+ */
+static size_t unheld(struct kx_kconfig *kc, const struct kx_profile *p, bool required,
+		     const struct kx_req ***out)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct kx_req *q = &p->v[i];
+
+		if (!q->sym || (q->level == KX_LEVEL_REQUIRED) != required ||
+		    kx_req_holds(kc, q))
+			continue;
+		*out = kx_xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = q;
+	}
+	return n;
+}
+
 int kx_generate(struct kx_confio *io, struct kx_env *env,
 		const struct kx_generate_opts *o, struct kx_generate_result *r)
 {
@@ -156,27 +179,11 @@ int kx_generate(struct kx_confio *io, struct kx_env *env,
 			r->n_m++;
 	}
 	/* a required item the user's --add overrode does not hold either */
-	for (size_t i = 0; i < r->profile.n; i++) {
-		const struct kx_req *q = &r->profile.v[i];
-
-		if (!q->sym || q->level != KX_LEVEL_REQUIRED || kx_req_holds(kc, q))
-			continue;
-		r->broken = kx_xrealloc(r->broken, (r->nbroken + 1) * sizeof(*r->broken));
-		r->broken[r->nbroken++] = q;
-	}
+	r->nbroken = unheld(kc, &r->profile, true, &r->broken);
 	/* the minimal profile says what the default one would have added */
 	if (!strcmp(r->profile.name, "minimal") &&
-	    kx_profile_load(&r->fuller, kc, KX_PROFILE_DEFAULT, o->arch, env, kc->diags) == 0) {
-		for (size_t i = 0; i < r->fuller.n; i++) {
-			const struct kx_req *q = &r->fuller.v[i];
-
-			if (!q->sym || q->level == KX_LEVEL_REQUIRED || kx_req_holds(kc, q))
-				continue;
-			r->left_out = kx_xrealloc(r->left_out,
-						  (r->nleft_out + 1) * sizeof(*r->left_out));
-			r->left_out[r->nleft_out++] = q;
-		}
-	}
+	    kx_profile_load(&r->fuller, kc, KX_PROFILE_DEFAULT, o->arch, env, kc->diags) == 0)
+		r->nleft_out = unheld(kc, &r->fuller, false, &r->left_out);
 	for (size_t k = 0; k < r->closure->nunmet; k++) {
 		const struct kx_target *t = r->closure->unmet[k].target;
 

@@ -146,7 +146,7 @@ int kx_profile_load(struct kx_profile *p, struct kx_kconfig *kc, const char *nam
 	if (!name)
 		name = KX_PROFILE_DEFAULT;
 	p->name = kx_xstrdup(name);
-	if (name && (strchr(name, '/') || strstr(name, ".config"))) {
+	if (strchr(name, '/') || strstr(name, ".config")) {
 		struct stat st;
 
 		if (stat(name, &st) < 0) {

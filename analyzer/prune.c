@@ -103,20 +103,13 @@ bool kx_prune_policy_matches(const struct kx_prune_policy *p, const struct kx_sy
 {
 	struct kx_menu *m;
 	size_t best = 0;
-	bool prune = false, sym_prune = false;
+	bool prune = false;
 
-	if (!s->name)
+	if (!s->name || kept_by_name(p, s))
 		return false;
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->v[i].kind == KX_KEEP_SYMBOL &&
-		    !fnmatch(p->v[i].pattern, s->name, 0))
-			return false;
-		if (p->v[i].kind == KX_PRUNE_SYMBOL &&
-		    !fnmatch(p->v[i].pattern, s->name, 0))
-			sym_prune = true;
-	}
-	if (sym_prune)
-		return true;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == KX_PRUNE_SYMBOL && !fnmatch(p->v[i].pattern, s->name, 0))
+			return true;
 	/* the entry with the prompt decides where the option lives */
 	m = kx_sym_main_menu(s);
 	if (!m || !m->file)

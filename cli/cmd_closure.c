@@ -41,14 +41,20 @@ static const char closure_usage[] =
 "\n"
 "Exit status: 0 all targets can hold, 1 some cannot, 2 usage error.\n";
 
-int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
+char *kx_target_name(const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	char *name;
 
 	if (!strncmp(arg, "CONFIG_", 7))
 		arg += 7;
-	name = eq ? kx_xstrndup(arg, (size_t)(eq - arg)) : kx_xstrdup(arg);
+	return eq ? kx_xstrndup(arg, (size_t)(eq - arg)) : kx_xstrdup(arg);
+}
+
+int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t)
+{
+	const char *eq = strchr(arg, '=');
+	char *name = kx_target_name(arg);
+
 	t->sym = kx_sym_find(s->kc, name);
 	t->value = eq ? eq + 1 : "y";
 	t->origin = "command line";
@@ -98,7 +104,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 	struct kx_closure *cl = NULL;
 	char *btext = NULL;
 	size_t nt = 0, unknown = 0;
-	const char **unknown_names = NULL;
+	char **unknown_names = NULL;
 	struct kx_opts o;
 	int rc = KX_EXIT_USAGE, err, c;
 
@@ -148,7 +154,7 @@ int kx_cmd_closure(struct kx_session *s, int argc, char **argv)
 			if (r < 0)
 				goto out;
 			if (r > 0)
-				unknown_names[unknown++] = targs[i];
+				unknown_names[unknown++] = kx_target_name(targs[i]);
 			else
 				k++;
 		}
@@ -189,6 +195,8 @@ out:
 	free(btext);
 	free(t);
 	free(targs);
+	for (size_t i = 0; i < unknown; i++)
+		free(unknown_names[i]);
 	free(unknown_names);
 	return rc;
 }

@@ -39,6 +39,8 @@ struct kx_target;
 /* Parses SYM=VAL (CONFIG_ prefix optional; SYM alone means y): 0; 1 for a
  * symbol this tree lacks (reported, with similar names); -1 bad value. */
 int kx_parse_target(struct kx_session *s, const char *arg, struct kx_target *t);
+/* The symbol name of a SYM=VAL argument, without CONFIG_ (malloc'd). */
+char *kx_target_name(const char *arg);
 
 /*
  * Loads the base configuration for an analysis (see kx_base_load): 'spec',

@@ -249,7 +249,7 @@ void kx_closure_json(struct kx_session *s, struct kx_buf *b,
 
 void kx_report_closure_json(struct kx_session *s, const struct kx_closure *cl,
 			    const struct kx_target *t, size_t nt,
-			    const char *const *unknown, size_t nunknown)
+			    char *const *unknown, size_t nunknown)
 {
 	struct kx_buf b = KX_BUF_INIT;
 
@@ -263,18 +263,9 @@ void kx_report_closure_json(struct kx_session *s, const struct kx_closure *cl,
 	}
 	kx_buf_puts(&b, ",\"unknown\":[");
 	for (size_t i = 0; i < nunknown; i++) {
-		const char *u = unknown[i];
-		const char *eq;
-		char *name;
-
-		if (!strncmp(u, "CONFIG_", 7))
-			u += 7;
-		eq = strchr(u, '=');
-		name = eq ? kx_xstrndup(u, (size_t)(eq - u)) : kx_xstrdup(u);
 		if (i)
 			kx_buf_putc(&b, ',');
-		kx_json_str(&b, name);
-		free(name);
+		kx_json_str(&b, unknown[i]);
 	}
 	kx_buf_puts(&b, "]}\n");
 	fputs(kx_buf_cstr(&b), stdout);

@@ -12,9 +12,10 @@ struct kx_session;
 
 void kx_report_closure(struct kx_session *s, const struct kx_closure *cl,
 		       const struct kx_target *t, size_t nt, const char *base);
+/* with 'unknown': the targets' names the tree lacks; cl NULL: nothing solved */
 void kx_report_closure_json(struct kx_session *s, const struct kx_closure *cl,
 			    const struct kx_target *t, size_t nt,
-			    const char *const *unknown, size_t nunknown);
+			    char *const *unknown, size_t nunknown);
 /* the closure as a JSON object (no trailing newline) */
 void kx_closure_json(struct kx_session *s, struct kx_buf *b,
 		     const struct kx_closure *cl, const struct kx_target *t,

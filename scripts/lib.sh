@@ -68,14 +68,39 @@ kx_mktemp_dir() { mktemp -d "${TMPDIR:-/tmp}/kx.XXXXXX"; }
 # kx_oracle_olddefconfig TREE ARCH CONFIG [DIR]: the tree's own conf --olddefconfig on
 # CONFIG (rewritten in place), in the environment make gives conf for ARCH, run from DIR
 # (default $TMPDIR or /tmp; never inside the tree).  Exit: conf's, or 2 without an oracle.
+# Successful answers are cached in $KX_CACHE/oracle-results/olddefconfig, keyed by the
+# conf binary (path, size, mtime: build-oracle.sh rebuilds it for a new tree), its
+# environment and CONFIG's bytes; a hit gives the same CONFIG, stdout and stderr.
 kx_oracle_olddefconfig() {
-	local env conf
+	local env conf key ent tmp rc=0
 	local -a E
 	env=$("$KX_REPO/scripts/oracle-env.sh" "$1" "$2") || return 2
 	conf=$("$KX_REPO/scripts/build-oracle.sh" "$1") || return 2
 	mapfile -t E <<<"$env"
+	key=$({
+		printf '%s\n' olddefconfig-1 "$conf" "${E[@]}"
+		stat -c '%s %Y' "$conf"
+		sha256sum <"$3"
+	} | sha256sum | cut -c1-40)
+	ent=$KX_CACHE/oracle-results/olddefconfig/${key:0:2}/$key
+	if [[ -f $ent/status ]]; then
+		cp "$ent/config" "$3"
+		cat "$ent/out"
+		cat "$ent/err" >&2
+		return 0
+	fi
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/kx.XXXXXX")
 	(cd "${4:-${TMPDIR:-/tmp}}" && env -i "${E[@]}" KCONFIG_CONFIG="$3" "$conf" -s \
-		--olddefconfig Kconfig)
+		--olddefconfig Kconfig) >"$tmp/out" 2>"$tmp/err" || rc=$?
+	cat "$tmp/out"
+	cat "$tmp/err" >&2
+	if ((rc == 0)) && cp "$3" "$tmp/config" && echo 0 >"$tmp/status"; then
+		mkdir -p "${ent%/*}"
+		mv -T "$tmp" "$ent" 2>/dev/null || rm -rf "$tmp"
+	else
+		rm -rf "$tmp"
+	fi
+	return "$rc"
 }
 
 # kx_conf_path_wrapper DIR: writes DIR/kxen-config-env, which runs this repository's
@@ -113,3 +138,19 @@ kx_has_conf() {
 # kx_now: seconds since the epoch with milliseconds, for timings.
 kx_now() { date +%s.%N | cut -c1-14; }
 kx_elapsed() { awk -v a="$1" -v b="$(kx_now)" 'BEGIN { printf "%.1f\n", b - a }'; }
+
+# kx_tree_test_begin [VERSION|all]: the start of a tests/kernel script that runs over the
+# kernel trees (run from the repository): 'which' the releases to test (default all of
+# KX_TREE_VERSIONS), ./kxen-config built, 'work' a scratch directory removed on exit,
+# the counters pass=0 fail=0, and ok/bad (below) to count and print one result each.
+kx_tree_test_begin() {
+	which=${1:-all}
+	[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
+	[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+	work=$(kx_mktemp_dir)
+	# shellcheck disable=SC2064 # expanded now: the directory of this run
+	trap "rm -rf '$work'" EXIT
+	pass=0 fail=0
+}
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }

@@ -16,6 +16,9 @@
 #   4. model cache: for every SRCARCH, `dump --json` from the model cache is
 #      byte-identical to a parse (KX_MODEL_CACHE=0), warnings on stderr included,
 #      and `-v` says the model came from the cache.
+# 3 and 4 run one arch per CPU; conf's answers in 3 are cached in
+# $KX_CACHE/oracle-results/front-end (keyed by conf, its environment and the
+# tree's Kconfig files): on a warm cache only kxen-config runs.
 #
 # Usage: tests/kernel/front-end.sh [5.10|6.1|6.12|7.3|...|all]
 # Exit: 0 pass, 1 fail, 2 setup.
@@ -25,15 +28,8 @@ cd "$repo"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-which=${1:-all}
-[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
-[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
+kx_tree_test_begin "${1:-all}"
 kx=$repo/kxen-config
-work=$(kx_mktemp_dir)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "  ok   $*"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
 
 # Same environment for both sides of a comparison: probes answered from the
 # cache are identical either way, so only the tree access differs.
@@ -120,71 +116,117 @@ for s in json.load(open(sys.argv[1])):
 	done
 done
 
-# 3. every arch loads with exactly conf's warnings (in make's environment)
+# arch_check V A SRC CONF STAMP: 3 and 4 for one tree V and one SRCARCH A, in
+# $work/$V-$A; prints one line per
+# finding, "BAD <text>" (details follow on lines starting "  | ") or "SAME3"/"SAME4"
+# (an arch that passed part 3 / part 4).
+arch_check() {
+	local v=$1 a=$2 src=$3 conf=$4 stamp=$5 w=$work/$1-$2 env orc=0 crc=0 key ent
+	local -a E
+	mkdir -p "$w/o" "$w/c"
+	# 3. every arch loads with exactly conf's warnings (in make's environment)
+	if ! env=$(scripts/oracle-env.sh "$v" "$a" 2>"$w/env.err"); then
+		echo "BAD $v/$a: no conf environment: $(head -c 300 "$w/env.err")"
+	else
+		mapfile -t E <<<"$env"
+		# conf's answer is cached (most of its time is its $(shell) probes): keyed by
+		# the conf binary, its environment and the tree's Kconfig files
+		key=$({
+			printf '%s\n' front-end-alldefconfig-1 "$conf" "${E[@]}"
+			stat -c '%s %Y' "$conf"
+			echo "$stamp"
+		} | sha256sum | cut -c1-40)
+		ent=$KX_CACHE/oracle-results/front-end/$key
+		if [[ -f $ent/status ]]; then
+			cp "$ent/out" "$w/o.out"
+			cp "$ent/err" "$w/o.err"
+			orc=$(cat "$ent/status")
+		else
+			(cd "$w/o" && env -i "${E[@]}" "$conf" --alldefconfig Kconfig \
+				>../o.out 2>../o.err) || orc=$?
+			if ((orc == 0)); then
+				mkdir -p "$ent.$$"
+				cp "$w/o.out" "$ent.$$/out"
+				cp "$w/o.err" "$ent.$$/err"
+				echo 0 >"$ent.$$/status"
+				mv -T "$ent.$$" "$ent" 2>/dev/null || rm -rf "$ent.$$"
+			fi
+		fi
+		(cd "$w/c" && env -i "${E[@]}" "$kx" conf --alldefconfig Kconfig \
+			>../c.out 2>../c.err) || crc=$?
+		if ((orc != 0)); then
+			echo "BAD $v/$a: the tree's own conf failed (exit $orc): $(head -c 300 "$w/o.err")"
+		elif ((crc != 0)); then
+			echo "BAD $v/$a: kxen-config conf failed (exit $crc): $(head -c 300 "$w/c.err")"
+		elif ! cmp -s "$w/o.err" "$w/c.err" || ! cmp -s "$w/o.out" "$w/c.out"; then
+			echo "BAD $v/$a: the messages differ from conf's:"
+			(diff "$w/o.err" "$w/c.err"; diff "$w/o.out" "$w/c.out") | head -n 12 | sed 's/^/  | /'
+		else
+			echo SAME3
+		fi
+	fi
+	# 4. the model cache gives what a parse gives
+	KX_MODEL_CACHE=0 "$kx" -C "$src" --arch "$a" --json dump \
+		>"$w/parsed.json" 2>"$w/parsed.err" || true
+	# the first run fills the probe cache, the second writes the model (only a
+	# load whose probes all came from the cache does); neither needs JSON
+	"$kx" -C "$src" --arch "$a" dump >/dev/null 2>&1 || true
+	"$kx" -C "$src" --arch "$a" dump >/dev/null 2>&1 || true
+	"$kx" -v -C "$src" --arch "$a" --json dump >"$w/cached.json" 2>"$w/cached.err" || true
+	grep -Ev '^kxen-config: Kconfig (model|rules)' "$w/cached.err" >"$w/cached.warn" || true
+	if ! grep -q "loaded from the model cache" "$w/cached.err"; then
+		echo "BAD $v/$a: the third load did not come from the model cache: $(head -c 300 "$w/cached.err")"
+	elif ! cmp -s "$w/parsed.json" "$w/cached.json"; then
+		echo "BAD $v/$a: dump --json differs between a parse and the model cache:"
+		diff "$w/parsed.json" "$w/cached.json" | head -n 6 | sed 's/^/  | /'
+	elif ! cmp -s "$w/parsed.err" "$w/cached.warn"; then
+		echo "BAD $v/$a: the warnings differ between a parse and the model cache:"
+		diff "$w/parsed.err" "$w/cached.warn" | head -n 6 | sed 's/^/  | /'
+	else
+		echo SAME4
+	fi
+	rm -rf "$w"/o "$w"/c "$w"/*.json
+}
+
+# 3 and 4 for every arch of every tree, one arch per CPU at a time (each arch is a
+# few independent conf and kxen-config runs: this is the bulk of the test's time)
+jobs=$(nproc)
 for v in $which; do
 	src=$(kx_tree_dir "$v")
 	conf=$(scripts/build-oracle.sh "$v")
-	nsame=0 archs=()
+	# the tree's Kconfig files, for the key of conf's cached answers
+	stamp=$(find "$src" -name 'Kconfig*' -printf '%P %s %T@\n' | LC_ALL=C sort | sha256sum)
+	archs=()
 	for d in "$src"/arch/*/Kconfig; do
 		a=$(basename "$(dirname "$d")")
 		archs+=("$a")
-		if ! env=$(scripts/oracle-env.sh "$v" "$a" 2>"$work/env.err"); then
-			bad "$v/$a: no conf environment: $(head -c 300 "$work/env.err")"
-			continue
-		fi
-		mapfile -t E <<<"$env"
-		rm -rf "$work/o" "$work/c"
-		mkdir -p "$work/o" "$work/c"
-		(cd "$work/o" && env -i "${E[@]}" "$conf" --alldefconfig Kconfig \
-			>../o.out 2>../o.err) && orc=0 || orc=$?
-		(cd "$work/c" && env -i "${E[@]}" "$kx" conf --alldefconfig Kconfig \
-			>../c.out 2>../c.err) && crc=0 || crc=$?
-		if ((orc != 0)); then
-			bad "$v/$a: the tree's own conf failed (exit $orc): $(head -c 300 "$work/o.err")"
-		elif ((crc != 0)); then
-			bad "$v/$a: kxen-config conf failed (exit $crc): $(head -c 300 "$work/c.err")"
-		elif ! cmp -s "$work/o.err" "$work/c.err" || ! cmp -s "$work/o.out" "$work/c.out"; then
-			bad "$v/$a: the messages differ from conf's:"
-			diff "$work/o.err" "$work/c.err" | head -n 6
-			diff "$work/o.out" "$work/c.out" | head -n 6
-		else
-			nsame=$((nsame + 1))
-		fi
-	done
-	if ((nsame == ${#archs[@]})); then
-		ok "$v: every arch loads with conf's messages, exactly ($nsame: ${archs[*]})"
-	fi
-done
-
-# 4. the model cache gives what a parse gives, on every arch of every tree
-for v in $which; do
-	src=$(kx_tree_dir "$v")
-	nsame=0 archs=()
-	for d in "$src"/arch/*/Kconfig; do
-		a=$(basename "$(dirname "$d")")
-		archs+=("$a")
-		KX_MODEL_CACHE=0 "$kx" -C "$src" --arch "$a" --json dump \
-			>"$work/parsed.json" 2>"$work/parsed.err" || true
-		# the first run fills the probe cache, the second writes the model
-		# (only a load whose probes all came from the cache does)
-		for _ in 1 2; do
-			"$kx" -C "$src" --arch "$a" --json dump >/dev/null 2>&1 || true
+		arch_check "$v" "$a" "$src" "$conf" "$stamp" >"$work/res.$v.$a" 2>&1 &
+		while (($(jobs -rp | wc -l) >= jobs)); do
+			wait -n || true
 		done
-		"$kx" -v -C "$src" --arch "$a" --json dump >"$work/cached.json" 2>"$work/cached.err" || true
-		if ! grep -q "loaded from the model cache" "$work/cached.err"; then
-			bad "$v/$a: the third load did not come from the model cache: $(head -c 300 "$work/cached.err")"
-		elif ! cmp -s "$work/parsed.json" "$work/cached.json"; then
-			bad "$v/$a: dump --json differs between a parse and the model cache:"
-			diff "$work/parsed.json" "$work/cached.json" | head -n 6
-		elif ! diff -q "$work/parsed.err" <(grep -Ev '^kxen-config: Kconfig (model|rules)' "$work/cached.err") >/dev/null; then
-			bad "$v/$a: the warnings differ between a parse and the model cache:"
-			diff "$work/parsed.err" <(grep -Ev '^kxen-config: Kconfig (model|rules)' "$work/cached.err") | head -n 6
-		else
-			nsame=$((nsame + 1))
-		fi
 	done
-	if ((nsame == ${#archs[@]})); then
+	wait
+	n3=0 n4=0
+	for a in "${archs[@]}"; do
+		while IFS= read -r line; do
+			case $line in
+			SAME3) n3=$((n3 + 1)) ;;
+			SAME4) n4=$((n4 + 1)) ;;
+			"BAD "*) bad "${line#BAD }" ;;
+			"  | "*) echo "$line" ;;
+			*) bad "$v/$a: unexpected output: $line" ;;
+			esac
+		done <"$work/res.$v.$a"
+	done
+	if ((n3 == ${#archs[@]})); then
+		ok "$v: every arch loads with conf's messages, exactly ($n3: ${archs[*]})"
+	else
+		bad "$v: $((${#archs[@]} - n3)) of ${#archs[@]} arches load differently from conf"
+	fi
+	if ((n4 == ${#archs[@]})); then
 		ok "$v: model cache = parse for all ${#archs[@]} arches (${archs[*]})"
+	else
+		bad "$v: the model cache differs from a parse on $((${#archs[@]} - n4)) of ${#archs[@]} arches"
 	fi
 done
 echo "front-end: $pass passed, $fail failed"

@@ -23,14 +23,7 @@ cd "$repo"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-which=${1:-all}
-[[ $which == all ]] && which="${KX_TREE_VERSIONS[*]}"
-[[ -x ./kxen-config ]] || make -s -j"$(nproc)" >&2
-work=$(kx_mktemp_dir)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "  ok   $*"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+kx_tree_test_begin "${1:-all}"
 
 # kxen-config with exactly the PATH of conf's environment (scripts/lib.sh)
 kxw=$(kx_conf_path_wrapper "$work")
