@@ -50,6 +50,13 @@ static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
 			     "--add %s: cannot read it: %s", path, strerror(errno));
 		return KX_ENOTFOUND;
 	}
+	if (kx_binary_offset(text, len) >= 0) {
+		kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
+			     "--add %s: a binary file (NUL byte at offset %ld), not a config "
+			     "fragment", path, kx_binary_offset(text, len));
+		free(text);
+		return KX_EINVAL;
+	}
 	kx_cfglines_parse(&l, "CONFIG_", origin, text);
 	for (size_t i = 0; i < l.n; i++) {
 		struct kx_sym *s = kx_sym_find(kc, l.v[i].name);

@@ -164,6 +164,87 @@ static bool line_holds(const struct kx_sym *sym, const struct kx_cfgline *a,
 	return !strcmp(want, "n");
 }
 
+/* Where a line of the merged file came from. */
+struct origin {
+	const char *file;
+	int line;
+};
+
+/* Maps each line of 'text' to its origin (file, line); a later file wins. */
+static void index_lines(struct kx_map *m, struct kx_arena *a, const char *file,
+			const char *text)
+{
+	int k = 1;
+
+	for (const char *p = text; p && *p; k++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct origin *o = kx_arena_alloc(a, sizeof(*o));
+
+		o->file = file;
+		o->line = k;
+		kx_map_set(m, p, len, o);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/*
+ * Passes the warnings of reading the merged file to 'to'.  One that names
+ * a line ("KCONFIG_ALLCONFIG:N:warning: ...") is about a line that came, as
+ * it is, from a fragment or the base: it goes on with that file and line
+ * (the latest fragment that has it), so the user is pointed at their file,
+ * not at an internal one.  Others pass unchanged.
+ */
+static void relocate(struct kx_diags *to, const struct kx_diags *from, const char *merged,
+		     const char *base_name, const char *base,
+		     const struct kx_fragment *frags, size_t n)
+{
+	struct kx_map m = KX_MAP_INIT;
+	struct kx_arena *a = NULL;
+	const char **starts = NULL;
+	size_t nstarts = 0;
+
+	for (size_t i = 0; i < from->n; i++) {
+		const struct kx_diag *d = &from->v[i];
+		const struct origin *o = NULL;
+		const char *rest = d->text;
+
+		if (d->file && !strcmp(d->file, "KCONFIG_ALLCONFIG") && d->line > 0) {
+			if (!a) {	/* the first one: index the inputs and the lines */
+				a = kx_arena_new();
+				if (base)
+					index_lines(&m, a, base_name, base);
+				for (size_t f = 0; f < n; f++)
+					index_lines(&m, a, frags[f].name, frags[f].text);
+				for (const char *p = merged; p && *p;) {
+					const char *nl = strchr(p, '\n');
+
+					starts = kx_xrealloc(starts, (nstarts + 1) * sizeof(*starts));
+					starts[nstarts++] = p;
+					p = nl ? nl + 1 : NULL;
+				}
+			}
+			if ((size_t)d->line <= nstarts) {
+				const char *p = starts[d->line - 1], *nl = strchr(p, '\n');
+
+				o = kx_map_get(&m, p, nl ? (size_t)(nl - p) : strlen(p));
+			}
+		}
+		if (!o) {
+			kx_diags_add(to, d->level, d->file, d->line, "%s", d->text);
+			continue;
+		}
+		/* "KCONFIG_ALLCONFIG:N:" then the message */
+		for (int colons = 0; *rest && colons < 2; rest++)
+			colons += *rest == ':';
+		kx_diags_add(to, d->level, o->file, o->line, "%s:%d:%s", o->file, o->line, rest);
+	}
+	free(starts);
+	kx_map_free(&m);
+	if (a)
+		kx_arena_free(a);
+}
+
 int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 	     const struct kx_fragment *frags, size_t n,
 	     const struct kx_merge_opts *o, struct kx_merge_result *res)
@@ -264,8 +345,15 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 	kx_eval_reset(kc);
 	{
 		char *copy = kx_xstrdup(res->merged);
+		struct kx_diags *user = kc->diags, mine;
 
+		kx_diags_init(&mine);
+		kc->diags = user ? &mine : NULL;
 		kx_conf_read_buf(io, "KCONFIG_ALLCONFIG", copy, strlen(copy), KX_DEF_USER);
+		kc->diags = user;
+		if (user)
+			relocate(user, &mine, res->merged, base_name, base, frags, n);
+		kx_diags_free(&mine);
 		free(copy);
 	}
 	kx_conf_set_all_new_symbols(kc, o->allnoconfig ? KX_DEF_NO : KX_DEF_DEFAULT,

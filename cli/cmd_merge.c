@@ -39,11 +39,14 @@ static const char merge_usage[] =
 "  -n             use allnoconfig instead of alldefconfig for new symbols\n"
 "  -y             builtin wins: a later m does not demote an earlier y\n"
 "  -r             report redundant entries\n"
-"  -s             strict: a redefinition is an error\n"
+"  -s             strict: a redefinition is an error (nothing is written), and\n"
+"                 so is a requested symbol the tree does not have (exit 1);\n"
+"                 KCONFIG_WERROR set in the environment does the latter too\n"
 "\n"
 "Exit status: 0 every requested value holds in OUT; 1 some were dropped\n"
 "(with --resolve: some still do not hold, no fix could be confirmed or the\n"
-"closure cannot make them hold); 2 usage error or bad input.\n";
+"closure cannot make them hold), or in strict mode a requested symbol is not\n"
+"in the tree (OUT is written all the same); 2 usage error or bad input.\n";
 
 struct merge_args {
 	struct kx_merge_opts mo;
@@ -117,6 +120,14 @@ static char *read_input(struct kx_session *s, const char *name, int *err)
 	size_t len;
 
 	*err = kx_session_open(s, name, &data, &len);
+	if (*err >= 0 && kx_binary_offset(data, len) >= 0) {
+		*err = KX_EINVAL;
+		errno = EINVAL;
+		kx_errorf("%s: a binary file (NUL byte at offset %ld), not a config file or "
+			  "fragment", name, kx_binary_offset(data, len));
+		free(data);
+		return NULL;
+	}
 	return *err < 0 ? NULL : data;
 }
 
@@ -130,6 +141,8 @@ static int read_inputs(struct kx_session *s, const struct merge_args *a, char **
 	int err;
 
 	*base = read_input(s, a->pos[0], &err);
+	if (!*base && err == KX_EINVAL)
+		return -1;	/* said */
 	if (!*base) {
 		if (err != KX_ENOTFOUND) {
 			kx_errorf("cannot read %s: %s", a->pos[0], strerror(errno));
@@ -140,6 +153,8 @@ static int read_inputs(struct kx_session *s, const struct merge_args *a, char **
 	}
 	for (int i = 1; i < a->npos; i++) {
 		texts[i] = read_input(s, a->pos[i], &err);
+		if (!texts[i] && err == KX_EINVAL)
+			return -1;	/* said */
 		if (!texts[i] && err == KX_ENOTFOUND) {
 			kx_errorf("The merge file '%s' does not exist.", a->pos[i]);
 			return -1;
@@ -310,6 +325,17 @@ int kx_cmd_merge(struct kx_session *s, int argc, char **argv)
 	if (!s->json && s->verbose >= 0)
 		printf("#\n# configuration written to %s\n#\n", a.out);
 	rc = fx.ok ? 0 : KX_EXIT_NO;
+	/*
+	 * Strict (-s, or KCONFIG_WERROR set, as conf takes it): a requested
+	 * symbol this tree does not have is an error, not only a note, so a
+	 * typo (HVC_XEM) fails the script that runs the merge.
+	 */
+	if (mr.unknown.n && (a.mo.strict || getenv("KCONFIG_WERROR"))) {
+		kx_errorf("merge: %zu requested symbol%s this tree does not have, an error in "
+			  "strict mode (%s)", mr.unknown.n, mr.unknown.n == 1 ? "" : "s",
+			  a.mo.strict ? "-s" : "KCONFIG_WERROR");
+		rc = KX_EXIT_NO;
+	}
 out:
 	kx_merge_fix_free(&fx);
 	kx_merge_result_free(&mr);

@@ -537,6 +537,13 @@ void kx_diags_echo_file(const struct kx_diag *d, void *ctx)
 
 /* ---- files ------------------------------------------------------------------ */
 
+long kx_binary_offset(const char *data, size_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+
+	return nul ? (long)(nul - data) : -1;
+}
+
 int kx_read_file(char **data, size_t *len, const char *path)
 {
 	struct kx_buf b = KX_BUF_INIT;

@@ -213,6 +213,14 @@ void kx_info_out(void (*info)(void *ctx, const char *line), void *ctx,
 int kx_read_file(char **data, size_t *len, const char *path);
 
 /*
+ * Where 'data' stops being text: the offset of its first NUL byte, or -1.
+ * Config files and fragments never hold one; a file that does (an ELF, an
+ * image given by mistake) is refused by the analysis commands instead of
+ * being read as a stream of "unexpected data" lines.
+ */
+long kx_binary_offset(const char *data, size_t len);
+
+/*
  * Writes 'len' bytes to 'path' safely: a temporary file in the same
  * directory, fsync, then rename over the target.  When 'backup' is non-NULL
  * and the target exists, the old file is renamed to 'backup' first (conf's

@@ -133,6 +133,38 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 		fi
 	done
 
+	# ---- merge: a typo is an error in strict mode (-s, KCONFIG_WERROR), a note otherwise
+	name="$v/x86_64/merge-strict-unknown"
+	printf 'CONFIG_HVC_XEM=y\n' >"$d/typo.frag"
+	rc=$(run "$d/typo.out" "${k[@]}" --arch x86_64 merge defconfig "$d/typo.frag" -o "$d/typo.config")
+	rc_s=$(run "$d/typo-s.out" "${k[@]}" --arch x86_64 merge -s defconfig "$d/typo.frag" \
+		-o "$d/typo-s.config")
+	rc_w=$(KCONFIG_WERROR=1 run "$d/typo-w.out" "${k[@]}" --arch x86_64 merge defconfig \
+		"$d/typo.frag" -o "$d/typo-w.config")
+	if [[ $rc == 0 && $rc_s == 1 && $rc_w == 1 && -s $d/typo-s.config ]] &&
+		grep -q 'HVC_XEM (.*typo.frag:1) does not exist in this tree; similar: HVC_XEN' "$d/typo-s.out" &&
+		grep -q 'strict mode (-s)' "$d/typo-s.out" && grep -q 'strict mode (KCONFIG_WERROR)' "$d/typo-w.out"; then
+		ok "$name: unknown HVC_XEM named with HVC_XEN; exit 0, with -s 1, with KCONFIG_WERROR 1"
+	else
+		bad "$name: exit $rc, -s $rc_s, KCONFIG_WERROR $rc_w: $(head -n 4 "$d/typo-s.out")"
+	fi
+
+	# ---- merge: a warning names the user's file and line; a binary file is refused
+	name="$v/x86_64/merge-located"
+	printf 'CONFIG_XEN=y\nXEN_PVH=y\n' >"$d/nopfx.frag"
+	rc=$(run "$d/nopfx.out" "${k[@]}" --arch x86_64 merge defconfig "$d/nopfx.frag" -o "$d/nopfx.config")
+	head -c 4096 /bin/ls >"$d/elf.frag"	# an ELF
+	rm -f "$d/elf.config"
+	rc_b=$(run "$d/elf.out" "${k[@]}" --arch x86_64 merge defconfig "$d/elf.frag" -o "$d/elf.config")
+	if [[ $rc == 0 && $rc_b == 2 && ! -e $d/elf.config ]] &&
+		grep -q "^$d/nopfx.frag:2:warning: unexpected data: XEN_PVH=y" "$d/nopfx.out" &&
+		! grep -q KCONFIG_ALLCONFIG "$d/nopfx.out" &&
+		grep -q "elf.frag: a binary file (NUL byte at offset" "$d/elf.out"; then
+		ok "$name: 'unexpected data' at nopfx.frag:2; an ELF fragment refused (exit 2, nothing written)"
+	else
+		bad "$name: exit $rc, binary exit $rc_b: $(head -n 3 "$d/nopfx.out" "$d/elf.out")"
+	fi
+
 	# ---- prune / --config: say what is really used
 	name="$v/x86_64/prune-no-config"
 	mkdir -p "$d/empty"
@@ -210,7 +242,7 @@ PY
 		rc=$(run "$d/pr.out" "${k[@]}" --arch x86_64 -q prune --base "$base" -o "$d/pr.config")
 		have=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$d/pr.config" 2>/dev/null)
 		if [[ $rc == 0 && -n $want && $have == "$want" ]] && ((want > 64)); then
-			ok "$name: NR_CPUS=$have kept (the profile asks at least 64)"
+			ok "$name: NR_CPUS=$have kept (the profile asks at least 128)"
 		else
 			bad "$name: exit $rc, NR_CPUS $want -> ${have:-none}"
 		fi

@@ -9,7 +9,7 @@
  * closure that makes them hold, --resolve applying it, the decision taken
  * on the configuration to be written (so that a value the closure did not
  * make hold, such as A=5 for a bool, fails it), values of unknown symbols
- * not counting, and the program's exit status for each (KX_TEST_PROGRAM,
+ * not counting, warnings located in the fragment, and the program's exit status for each (KX_TEST_PROGRAM,
  * which `make check-unit` sets; skipped loudly without it).
  */
 #include <setjmp.h>
@@ -199,6 +199,28 @@ static void test_merge__out_of_range_int(void **state)
 	done(&m);
 }
 
+/*
+ * A warning of reading the merged file names the user's file and line, not
+ * the internal KCONFIG_ALLCONFIG: a line without CONFIG_ (2 of the fragment),
+ * a value of the wrong type (3).
+ */
+static void test_merge__warnings_name_the_fragment_line(void **state)
+{
+	struct merged m;
+	char *text;
+
+	(void)state;
+	merge(&m, "CONFIG_B=y\nA=y\nCONFIG_N=abc\n", false);
+	text = fx_diags_text(&m.fx);
+	assert_non_null(strstr(text, "frag.config:2:warning: unexpected data: A=y"));
+	assert_non_null(strstr(text, "frag.config:3:warning: symbol value 'abc' invalid for N"));
+	assert_null(strstr(text, "KCONFIG_ALLCONFIG"));
+	for (size_t i = 0; i < m.fx.diags.n; i++)
+		assert_string_equal(m.fx.diags.v[i].file, "frag.config");
+	free(text);
+	done(&m);
+}
+
 /* ---- the program's exit status ---------------------------------------------- */
 
 static const char *program(void)
@@ -272,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_merge__nothing_dropped),
 		cmocka_unit_test(test_merge__unknown_symbols_do_not_count),
 		cmocka_unit_test(test_merge__out_of_range_int),
+		cmocka_unit_test(test_merge__warnings_name_the_fragment_line),
 		cmocka_unit_test(test_merge__program_resolve_exit_status),
 	};
 

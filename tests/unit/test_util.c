@@ -99,6 +99,16 @@ static void test_util__map_bytes(void **state)
 
 /* Durations for people: rounded to the second, minutes and hours shown
  * only from 60 s and 3600 s. */
+/* kx_binary_offset: the first NUL byte, or -1 for text (an empty file is text) */
+static void test_util__binary_offset(void **state)
+{
+	(void)state;
+	assert_int_equal(kx_binary_offset("CONFIG_A=y\n", 11), -1);
+	assert_int_equal(kx_binary_offset("", 0), -1);
+	assert_int_equal(kx_binary_offset("\x7f" "ELF\0\1", 6), 4);
+	assert_int_equal(kx_binary_offset("\0", 1), 0);
+}
+
 static void test_util__fmt_duration(void **state)
 {
 	char buf[32];
@@ -119,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_util__map_strings),
 		cmocka_unit_test(test_util__map_bytes),
 		cmocka_unit_test(test_util__fmt_duration),
+		cmocka_unit_test(test_util__binary_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
