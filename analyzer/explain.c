@@ -350,6 +350,32 @@ void kx_why_json(struct kx_kconfig *kc, const struct kx_why *w, struct kx_buf *b
 	kx_buf_putc(b, '}');
 }
 
+/* The conjuncts of 'e' that are n, each with its value, joined by "&&". */
+static void failing_conjuncts(struct kx_kconfig *kc, struct kx_buf *b, const struct kx_expr *e)
+{
+	const struct kx_expr *stack[256];
+	int n = 0, shown = 0;
+
+	stack[n++] = e;
+	while (n) {
+		e = stack[--n];
+		if (e->type == KX_E_AND && n < 254) {
+			stack[n++] = e->right.expr;
+			stack[n++] = e->left.expr;
+			continue;
+		}
+		if (kx_expr_calc(kc, e) != KX_NO)
+			continue;
+		if (shown++)
+			kx_buf_puts(b, " && ");
+		if (e->type == KX_E_OR)
+			kx_buf_putc(b, '(');
+		kx_expr_print_readable(b, e, value_text, kc);
+		if (e->type == KX_E_OR)
+			kx_buf_putc(b, ')');
+	}
+}
+
 char *kx_why_not_brief(struct kx_kconfig *kc, struct kx_sym *s, const char *value)
 {
 	struct kx_buf b = KX_BUF_INIT;
@@ -358,35 +384,20 @@ char *kx_why_not_brief(struct kx_kconfig *kc, struct kx_sym *s, const char *valu
 	kx_why_compute(kc, s, &w);
 	if (w.rule == KX_WHY_UNDEFINED) {
 		kx_buf_puts(&b, "not defined in this tree for this architecture");
+	} else if (w.choice && value[0] == 'y' && w.choice->dep &&
+		   kx_expr_calc(kc, w.choice->dep) == KX_NO) {
+		/* a choice that is not shown: its dependency is the reason */
+		kx_buf_printf(&b, "the choice \"%s\" (%s:%d) is not shown: depends on ",
+			      w.choice->prompt ? w.choice->prompt->text : "<choice>",
+			      w.choice->file, w.choice->line);
+		failing_conjuncts(kc, &b, w.choice->dep);
 	} else if (w.choice && (!w.choice_sel || w.choice_sel != s) && value[0] == 'y') {
 		kx_buf_printf(&b, "the choice \"%s\" selects %s",
 			      w.choice->prompt ? w.choice->prompt->text : "?",
 			      w.choice_sel ? w.choice_sel->name : "nothing");
 	} else if (s->dir_dep && s->dir_dep_tri == KX_NO && value[0] != 'n') {
-		/* only the conjuncts that fail, each with its value */
-		const struct kx_expr *stack[256];
-		int n = 0, shown = 0;
-
 		kx_buf_printf(&b, "depends on ");
-		stack[n++] = s->dir_dep;
-		while (n) {
-			const struct kx_expr *e = stack[--n];
-
-			if (e->type == KX_E_AND && n < 254) {
-				stack[n++] = e->right.expr;
-				stack[n++] = e->left.expr;
-				continue;
-			}
-			if (kx_expr_calc(kc, e) != KX_NO)
-				continue;
-			if (shown++)
-				kx_buf_puts(&b, " && ");
-			if (e->type == KX_E_OR)
-				kx_buf_putc(&b, '(');
-			kx_expr_print_readable(&b, e, value_text, kc);
-			if (e->type == KX_E_OR)
-				kx_buf_putc(&b, ')');
-		}
+		failing_conjuncts(kc, &b, s->dir_dep);
 		{
 			const char *f = NULL;
 			int l = 0;

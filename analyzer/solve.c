@@ -1509,6 +1509,15 @@ static const struct kx_expr *blocking_operand(struct solver *s,
 	return e;
 }
 
+/*
+ * True when no configuration can set 'sym' by hand: it has no prompt, or
+ * its prompts can never be visible (64BIT's "if $(ARCH) = x86" on x86_64).
+ */
+static bool never_settable(struct solver *s, struct kx_sym *sym)
+{
+	return !settable(sym) || !sat_with(s, visibility(s, sym).a, NULL, NULL, 0);
+}
+
 static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym,
 			kx_tri need, const int *tl, const bool *use, size_t nt,
 			int depth)
@@ -1524,6 +1533,11 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 		return;
 	/* the direct dependencies first, then the prompt conditions */
 	blk = blocking_operand(s, sym->dir_dep, need, tl, use, nt);
+	/* (up to 6.10 a member depends on its choice's symbol: the choice's own
+	 * dependency, below, says more than "<choice> [=n]") */
+	if (blk && blk->type == KX_E_SYMBOL && kx_sym_is_choice(blk->left.sym) &&
+	    v1_choice_of(sym) == blk->left.sym->menus)
+		blk = NULL;
 	if (blk) {
 		struct kx_sym *key = blk->type == KX_E_SYMBOL ||
 			(blk->type >= KX_E_EQUAL && blk->type <= KX_E_GEQ)
@@ -1561,8 +1575,32 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 	if (!blk) {
 		struct kx_menu *cm = V2(kc) ? kx_sym_choice_menu(sym) : v1_choice_of(sym);
 
+		/*
+		 * A member of a choice that can never be shown (x86's "High
+		 * Memory Support" depends on X86_32): the choice's dependency
+		 * is the reason, not the other members; it is followed down
+		 * like the member's own.
+		 */
+		for (int pass = 0; cm && !blk && pass < 2; pass++) {
+			const struct kx_expr *e = pass ? (cm->prompt ? cm->prompt->cond : NULL)
+						       : cm->dep;
+
+			blk = blocking_operand(s, e, KX_YES, tl, use, nt);
+		}
+		if (blk) {
+			file = cm->file;
+			line = cm->line;
+			kx_buf_printf(&b, "is in the choice \"%s\" (%s:%d), which depends on ",
+				      cm->prompt && cm->prompt->text ? cm->prompt->text : "<choice>",
+				      cm->file, cm->line);
+			kx_expr_print_readable(&b, blk, value_text, kc);
+		}
+	}
+	if (!blk) {
+		struct kx_menu *cm = V2(kc) ? kx_sym_choice_menu(sym) : v1_choice_of(sym);
+
 		kx_sym_calc_value(kc, sym);
-		fixed = !settable(sym);
+		fixed = never_settable(s, sym);
 		if (cm) {
 			kx_buf_printf(&b, "is a choice member: another member of the choice at %s:%d is required",
 				      cm->file, cm->line);
@@ -1598,9 +1636,10 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 		struct kx_sym *x = blk->left.expr->left.sym;
 
 		kx_sym_calc_value(kc, x);
-		fixed = !settable(x);
+		fixed = never_settable(s, x);
 		kx_buf_printf(&b, "[=%s] cannot be n%s", kx_sym_string_value(kc, x),
-			      fixed ? ": it has no prompt" : " here");
+			      !fixed ? " here" : settable(x) ? ": its prompt is never shown" :
+			      ": it has no prompt");
 		add_blocker(u, x, "n", x->menus ? x->menus->file : NULL,
 			    x->menus ? x->menus->line : 0, kx_buf_detach(&b), fixed);
 		u->cause = fixed ? KX_CAUSE_FIXED : KX_CAUSE_CONFLICT;

@@ -151,7 +151,7 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 
 	# ---- merge: a warning names the user's file and line; a binary file is refused
 	name="$v/x86_64/merge-located"
-	printf 'CONFIG_XEN=y\nXEN_PVH=y\n' >"$d/nopfx.frag"
+	printf 'CONFIG_NET=y\nXEN_PVH=y\n' >"$d/nopfx.frag"
 	rc=$(run "$d/nopfx.out" "${k[@]}" --arch x86_64 merge defconfig "$d/nopfx.frag" -o "$d/nopfx.config")
 	head -c 4096 /bin/ls >"$d/elf.frag"	# an ELF
 	rm -f "$d/elf.config"
@@ -163,6 +163,25 @@ sys.exit(0 if [x["symbol"] for x in o] == ["XEN_PVH"] and o[0]["now"] == "n" els
 		ok "$name: 'unexpected data' at nopfx.frag:2; an ELF fragment refused (exit 2, nothing written)"
 	else
 		bad "$name: exit $rc, binary exit $rc_b: $(head -n 3 "$d/nopfx.out" "$d/elf.out")"
+	fi
+
+	# ---- explanations: an x86_64 HIGHMEM64G request fails because of its choice's
+	# dependency (X86_32, from 64BIT, fixed by ARCH), not "another member"
+	name="$v/x86_64/explain-choice-dependency"
+	if grep -q HIGHMEM64G "$src/arch/x86/configs/xen.config"; then
+		rc=$(run "$d/hm.out" "${k[@]}" --arch x86_64 merge x86_64_defconfig \
+			kernel/configs/xen.config arch/x86/configs/xen.config -o "$d/hm.config")
+		if [[ $rc == 1 ]] &&
+			grep -q 'HIGHMEM64G=y .* is n: the choice "High Memory Support" (arch/x86/Kconfig:[0-9]*) is not shown: depends on X86_32 \[=n\]' "$d/hm.out" &&
+			grep -q 'HIGHMEM64G=y (fixed by the architecture or toolchain)' "$d/hm.out" &&
+			grep -q '64BIT \[=y\] cannot be n: its prompt is never shown' "$d/hm.out" &&
+			! grep -q 'another member of the choice' "$d/hm.out"; then
+			ok "$name: the choice's X86_32, down to 64BIT fixed by ARCH"
+		else
+			bad "$name: exit $rc: $(grep -A4 HIGHMEM64G "$d/hm.out" | head -n 8)"
+		fi
+	else
+		ok "$name: this tree's xen.config has no HIGHMEM64G (nothing to explain)"
 	fi
 
 	# ---- prune / --config: say what is really used
