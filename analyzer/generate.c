@@ -40,6 +40,7 @@ static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
 	char *text = NULL;
 	const char *origin = kx_arena_strdup(kc->arena, shown);
 	size_t len;
+	long nul;
 	int err = 0;
 
 	err = kx_read_file(&text, &len, path);
@@ -50,10 +51,10 @@ static int add_fragment(struct kx_kconfig *kc, struct kx_generate_result *r,
 			     "--add %s: cannot read it: %s", path, strerror(errno));
 		return KX_ENOTFOUND;
 	}
-	if (kx_binary_offset(text, len) >= 0) {
+	if ((nul = kx_binary_offset(text, len)) >= 0) {
 		kx_diags_add(kc->diags, KX_DIAG_ERROR, NULL, 0,
 			     "--add %s: a binary file (NUL byte at offset %ld), not a config "
-			     "fragment", path, kx_binary_offset(text, len));
+			     "fragment", path, nul);
 		free(text);
 		return KX_EINVAL;
 	}

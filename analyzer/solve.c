@@ -1527,6 +1527,7 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 	const char *file = NULL;
 	int line = 0;
 	struct kx_buf b = KX_BUF_INIT;
+	struct kx_menu *cm = V2(kc) ? kx_sym_choice_menu(sym) : v1_choice_of(sym);
 	bool fixed;
 
 	if (depth > 12)
@@ -1573,8 +1574,6 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 		}
 	}
 	if (!blk) {
-		struct kx_menu *cm = V2(kc) ? kx_sym_choice_menu(sym) : v1_choice_of(sym);
-
 		/*
 		 * A member of a choice that can never be shown (x86's "High
 		 * Memory Support" depends on X86_32): the choice's dependency
@@ -1597,8 +1596,6 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 		}
 	}
 	if (!blk) {
-		struct kx_menu *cm = V2(kc) ? kx_sym_choice_menu(sym) : v1_choice_of(sym);
-
 		kx_sym_calc_value(kc, sym);
 		fixed = never_settable(s, sym);
 		if (cm) {

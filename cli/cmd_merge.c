@@ -118,13 +118,14 @@ static char *read_input(struct kx_session *s, const char *name, int *err)
 {
 	char *data = NULL;
 	size_t len;
+	long nul;
 
 	*err = kx_session_open(s, name, &data, &len);
-	if (*err >= 0 && kx_binary_offset(data, len) >= 0) {
+	if (*err >= 0 && (nul = kx_binary_offset(data, len)) >= 0) {
 		*err = KX_EINVAL;
 		errno = EINVAL;
 		kx_errorf("%s: a binary file (NUL byte at offset %ld), not a config file or "
-			  "fragment", name, kx_binary_offset(data, len));
+			  "fragment", name, nul);
 		free(data);
 		return NULL;
 	}
