@@ -342,6 +342,7 @@ int kx_merge(struct kx_confio *io, const char *base_name, const char *base,
 	if (o->only_merge)
 		return 0;
 	/* make KCONFIG_ALLCONFIG=merged alldefconfig (or allnoconfig) */
+	res->allnoconfig = o->allnoconfig;
 	kx_eval_reset(kc);
 	{
 		char *copy = kx_xstrdup(res->merged);
@@ -395,18 +396,80 @@ void kx_merge_result_free(struct kx_merge_result *res)
 
 /* ---- after the merge: what was dropped, why, and the closure ----------------- */
 
+/* a change as a fragment line: "CONFIG_X=v", "# CONFIG_X is not set", quoted */
+static void change_line(struct kx_buf *b, const char *prefix, const struct kx_change *c)
+{
+	if ((c->sym->type == KX_S_BOOLEAN || c->sym->type == KX_S_TRISTATE) &&
+	    !strcmp(c->value, "n")) {
+		kx_buf_printf(b, "# %s%s is not set\n", prefix, c->sym->name);
+		return;
+	}
+	kx_buf_printf(b, "%s%s=", prefix, c->sym->name);
+	if (c->sym->type == KX_S_STRING) {
+		kx_buf_putc(b, '"');
+		for (const char *v = c->value; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				kx_buf_putc(b, '\\');
+			kx_buf_putc(b, *v);
+		}
+		kx_buf_putc(b, '"');
+	} else {
+		kx_buf_puts(b, c->value);
+	}
+	kx_buf_putc(b, '\n');
+}
+
+/*
+ * The merge evaluated again with the closure's changes as one more
+ * fragment (its lines last, so they win), as kx_merge evaluates: the
+ * file a user gets by adding those lines to a fragment.  Messages were
+ * reported by the first evaluation and are not repeated.
+ */
+static char *apply_as_fragment(struct kx_confio *io, const struct kx_merge_result *res,
+			       const struct kx_closure *cl)
+{
+	struct kx_kconfig *kc = io->kc;
+	struct kx_diags *diags = kc->diags;
+	struct kx_buf b = KX_BUF_INIT;
+	size_t len;
+	char *in;
+
+	kx_buf_puts(&b, res->merged);
+	kx_buf_putc(&b, '\n');
+	for (size_t i = 0; i < cl->nchanges; i++)
+		change_line(&b, io->prefix, &cl->changes[i]);
+	len = b.len;
+	in = kx_buf_detach(&b);	/* read in place */
+	kc->diags = NULL;
+	kx_eval_reset(kc);
+	kx_conf_read_buf(io, "KCONFIG_ALLCONFIG", in, len, KX_DEF_USER);
+	kx_conf_set_all_new_symbols(kc, res->allnoconfig ? KX_DEF_NO : KX_DEF_DEFAULT,
+				    NULL, 0, 0, 0);
+	kc->diags = diags;
+	free(in);
+	return kx_conf_text(io);
+}
+
 int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 		     bool resolve, struct kx_merge_fix *fix)
 {
 	struct kx_kconfig *kc = io->kc;
 	const struct kx_cfglines *d = &res->dropped;
 	struct kx_cfglines fin;
+	struct kx_diags *diags = kc->diags;
 
 	memset(fix, 0, sizeof(*fix));
 	if (!res->config)
 		return KX_EINVAL;
-	/* the merged configuration is the base of the explanations and the closure */
-	kx_conf_load_text(io, "merged", res->config);
+	/*
+	 * The base of the explanations and the closure: the merged lines
+	 * and defaults (the values of res->config, without pinning what
+	 * nobody asked for); with -n every option is set, as allnoconfig
+	 * left it.  Its messages were reported by kx_merge.
+	 */
+	kc->diags = NULL;
+	kx_conf_load_text(io, "merged", res->allnoconfig ? res->config : res->merged);
+	kc->diags = diags;
 	fix->dropped = kx_xcalloc(d->n + 1, sizeof(*fix->dropped));
 	fix->targets = kx_xcalloc(d->n + 1, sizeof(*fix->targets));
 	fix->ndropped = d->n;
@@ -442,8 +505,13 @@ int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 	}
 	fix->config = res->config;
 	if (resolve && fix->closure && fix->closure->config_text) {
-		fix->config = fix->closure->config_text;
+		fix->resolved_text = apply_as_fragment(io, res, fix->closure);
+		fix->config = fix->resolved_text;
 		fix->resolved = true;
+	} else {
+		kc->diags = NULL;
+		kx_conf_load_text(io, "merged", res->config);
+		kc->diags = diags;
 	}
 	/* the decision, on the text to be written */
 	kx_cfglines_parse(&fin, io->prefix, "result", fix->config);
@@ -466,6 +534,7 @@ void kx_merge_fix_free(struct kx_merge_fix *fix)
 	}
 	free(fix->dropped);
 	free(fix->targets);
+	free(fix->resolved_text);
 	kx_closure_free(fix->closure);
 	memset(fix, 0, sizeof(*fix));
 }

@@ -61,6 +61,7 @@ struct kx_merge_result {
 	struct kx_cfglines dropped;	/* requested values not in the result */
 	struct kx_cfglines unknown;	/* requested symbols this tree lacks */
 	bool strict_violated;
+	bool allnoconfig;	/* evaluated with -n (allnoconfig) */
 };
 
 /*
@@ -93,10 +94,12 @@ struct kx_merge_fix {
 	 * nothing was dropped or no closure could be confirmed (solve_err) */
 	struct kx_closure *closure;
 	int solve_err;
-	/* the configuration to write: the closure's with 'resolve' when
-	 * there is one, else the merge's (res->config); not owned */
+	/* the configuration to write: with 'resolve' and a closure, the
+	 * merge again with the closure's changes as one more fragment
+	 * ('resolved_text', owned); else the merge's (res->config) */
 	const char *config;
-	bool resolved;			/* 'config' is the closure's */
+	char *resolved_text;
+	bool resolved;			/* 'config' is 'resolved_text' */
 	size_t nstill_dropped;		/* dropped values not holding in 'config' */
 	bool ok;			/* every requested value holds in 'config' */
 };
@@ -104,8 +107,16 @@ struct kx_merge_fix {
 /*
  * What merge does after kx_merge(): the values that did not take effect,
  * each with its current value and the reason, the closure that makes them
- * hold, and, with 'resolve', that closure applied.  The kconfig of 'io'
- * is left with res->config as its user values.
+ * hold, and, with 'resolve', that closure applied.
+ *
+ * The closure starts from what merge_config.sh evaluates: the merged
+ * lines as user values, every other option at its default (so an option
+ * that the base and fragments do not name follows the changes, as it
+ * would if the user added them to a fragment); with -n, from the
+ * allnoconfig result, where every option is set.  Applied, the changes
+ * are one more fragment: the merged text plus those lines, evaluated as
+ * kx_merge does.  The kconfig of 'io' is left with the written
+ * configuration as its user values.
  *
  * The decision (ok, the exit status of `merge`) is taken on the text that
  * is to be written: a dropped value holds when that configuration has it

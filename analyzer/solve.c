@@ -984,11 +984,132 @@ static void make_change_vars(struct solver *s, const struct kx_closure_opts *o)
 	}
 }
 
+enum bound_kind {
+	BOUND_FIXED,		/* a constant or a number: its name is its value */
+	BOUND_DEFAULTS,		/* unprompted int/hex: first active default */
+	BOUND_FROZEN,		/* anything else: held at its evaluated value */
+};
+
+#define MAX_BOUND_DEFAULTS 64
+
+/*
+ * How a range bound is encoded; for BOUND_DEFAULTS, its defaults in order
+ * (defs[MAX_BOUND_DEFAULTS], *nd).  To conf a number is an undefined
+ * symbol whose value is its name, like a constant.
+ */
+static enum bound_kind bound_kind(const struct kx_sym *sym, struct kx_prop **defs,
+				  size_t *nd)
+{
+	*nd = 0;
+	if ((sym->flags & KX_SYM_CONST) ||
+	    (sym->type != KX_S_INT && sym->type != KX_S_HEX && !sym->menus))
+		return BOUND_FIXED;
+	if ((sym->type != KX_S_INT && sym->type != KX_S_HEX) || settable(sym))
+		return BOUND_FROZEN;
+	for (struct kx_prop *p = sym->prop; p; p = p->next) {
+		if (p->type == KX_P_RANGE || *nd == MAX_BOUND_DEFAULTS)
+			return BOUND_FROZEN;
+		if (p->type != KX_P_DEFAULT)
+			continue;
+		if (!p->expr || p->expr->type != KX_E_SYMBOL)
+			return BOUND_FROZEN;
+		defs[(*nd)++] = p;
+	}
+	return BOUND_DEFAULTS;
+}
+
+/* whether a bound, or a symbol its defaults lead to, is held frozen */
+static bool bound_frozen(const struct kx_sym *sym, int depth)
+{
+	struct kx_prop *defs[MAX_BOUND_DEFAULTS];
+	size_t nd;
+	enum bound_kind k = bound_kind(sym, defs, &nd);
+
+	if (k != BOUND_DEFAULTS)
+		return k == BOUND_FROZEN;
+	if (depth >= 8)
+		return true;
+	for (size_t i = 0; i < nd; i++)
+		if (bound_frozen(defs[i]->expr->left.sym, depth + 1))
+			return true;
+	return false;
+}
+
+/*
+ * "value(sym) <= v" (le) or "value(sym) >= v", the value's text read in
+ * 'base' as conf's range check reads a bound.  A BOUND_DEFAULTS symbol's
+ * chain of defaults is encoded, so a bound such as NR_CPUS_RANGE_END
+ * ("default 8192 if SMP && CPUMASK_OFFSTACK", "default 512 if SMP && ...")
+ * moves with the options that choose it; "" (no default active) reads as
+ * 0.  A frozen bound makes an impossible answer unproven (explain_value).
+ */
+static int bound_cmp(struct solver *s, struct kx_sym *sym, long long v, int base,
+		     bool le, int depth)
+{
+	struct kx_prop *defs[MAX_BOUND_DEFAULTS];
+	size_t nd;
+	enum bound_kind k = bound_kind(sym, defs, &nd);
+	long long x;
+	int r;
+
+	if (k != BOUND_DEFAULTS || depth >= 8) {
+		const char *text = sym->name;
+
+		if (k != BOUND_FIXED) {
+			kx_sym_calc_value(s->kc, sym);
+			text = sym->curr.val ? sym->curr.val : "";
+		}
+		x = strtoll(text, NULL, base);
+		return (le ? x <= v : x >= v) ? s->T : -s->T;
+	}
+	r = (le ? 0 <= v : 0 >= v) ? s->T : -s->T;
+	for (size_t i = nd; i-- > 0;)
+		r = g_ite(s, expr_value(s, defs[i]->visible).a,
+			  bound_cmp(s, defs[i]->expr->left.sym, v, base, le, depth + 1), r);
+	return r;
+}
+
+/* a bound's text is read in its own type's base, a number in the symbol's */
+static int bound_base(const struct kx_sym *b, int base)
+{
+	return b->type == KX_S_INT ? 10 : b->type == KX_S_HEX ? 16 : base;
+}
+
+/*
+ * Whether int/hex value 'text' of 'sym' is inside its first active range
+ * (no active range: any value), as conf clamps it (eval.c validate_range).
+ */
+static int range_lit(struct solver *s, struct kx_sym *sym, const char *text)
+{
+	struct kx_prop *ranges[64];
+	size_t nr = 0;
+	int base = sym->type == KX_S_HEX ? 16 : 10, r = s->T;
+	long long v;
+
+	if (sym->type != KX_S_INT && sym->type != KX_S_HEX)
+		return s->T;
+	v = strtoll(text, NULL, base);
+	for (struct kx_prop *p = sym->prop; p; p = p->next)
+		if (p->type == KX_P_RANGE && nr < sizeof(ranges) / sizeof(*ranges))
+			ranges[nr++] = p;
+	for (size_t i = nr; i-- > 0;) {
+		struct kx_expr *e = ranges[i]->expr;
+		int in = g_and(s, bound_cmp(s, e->left.sym, v,
+					    bound_base(e->left.sym, base), true, 0),
+			       bound_cmp(s, e->right.sym, v,
+					 bound_base(e->right.sym, base), false, 0));
+
+		r = g_ite(s, expr_value(s, ranges[i]->visible).a, in, r);
+	}
+	return r;
+}
+
 /*
  * The literal that says target 't' holds.  An int, hex or string target
- * holds at the base, or else needs its prompt visible: the value itself is
- * then a change the closure adds (add_value_changes) and the judge checks
- * (ranges included).  A value the type cannot take never holds.
+ * holds at the base, or else needs its prompt visible and the value inside
+ * its range (range_lit): the value itself is then a change the closure
+ * adds (add_value_changes) and the judge checks.  A value the type cannot
+ * take never holds.
  */
 static int target_lit(struct solver *s, const struct kx_target *t, bool at_base)
 {
@@ -999,7 +1120,8 @@ static int target_lit(struct solver *s, const struct kx_target *t, bool at_base)
 			return s->T;
 		if (!kx_sym_string_valid(t->sym, target_value(s->kc, t)))
 			return -s->T;
-		return visibility(s, t->sym).a;
+		return g_and(s, visibility(s, t->sym).a,
+			     range_lit(s, t->sym, target_value(s->kc, t)));
 	}
 	if (t->visible) {
 		/* int/hex/string: the prompt's visibility is all there is */
@@ -1262,6 +1384,16 @@ static void build_refs(struct kx_kconfig *kc, struct refs *r)
 			collect(p->visible, mark, (unsigned)i + 1, uses, &n);
 			if (p->type == KX_P_DEFAULT)
 				collect(p->expr, mark, (unsigned)i + 1, uses, &n);
+			if (p->type == KX_P_RANGE)	/* the bounds */
+				for (int k = 0; k < 2; k++) {
+					struct kx_sym *b = k ? p->expr->right.sym :
+							       p->expr->left.sym;
+
+					if (mark[b->seq] != (unsigned)i + 1) {
+						mark[b->seq] = (unsigned)i + 1;
+						uses[n++] = b->seq;
+					}
+				}
 		}
 		for (size_t k = 0; k < n; k++) {
 			if (total == cap) {
@@ -1295,7 +1427,8 @@ static void build_refs(struct kx_kconfig *kc, struct refs *r)
 
 /*
  * The natural prerequisites of the targets: symbols reachable through
- * direct dependencies, prompt conditions, defaults and choices, but not
+ * direct dependencies, prompt conditions, defaults and choices (and
+ * MODULES for a target asked to be m), but not
  * through 'select' or 'imply' (switching on an unrelated driver that
  * happens to select a prerequisite is a side route a person would not
  * take).  By symbol seq.
@@ -1313,6 +1446,12 @@ static bool *natural_cone(struct kx_kconfig *kc, const struct kx_target *t, size
 		if (!in[t[i].sym->seq]) {
 			in[t[i].sym->seq] = true;
 			queue[tail++] = t[i].sym->seq;
+		}
+		/* =m needs modules: MODULES is as natural as a dependency */
+		if (!strcmp(t[i].value, "m") && kc->modules_sym &&
+		    !in[kc->modules_sym->seq]) {
+			in[kc->modules_sym->seq] = true;
+			queue[tail++] = kc->modules_sym->seq;
 		}
 	}
 	while (head < tail) {
@@ -1363,12 +1502,23 @@ static bool *natural_cone(struct kx_kconfig *kc, const struct kx_target *t, size
  * change.  The first hop is the symbol that uses it directly (with the
  * Kconfig line), the end is what needs it.
  */
+/* whether sym's value (evaluated now) differs from 'tri'/'text' */
+static bool value_moved(struct kx_kconfig *kc, struct kx_sym *sym, kx_tri tri,
+			const char *text)
+{
+	kx_sym_calc_value(kc, sym);
+	if (tristate_like(sym))
+		return sym->curr.tri != tri;
+	return strcmp(kx_sym_string_value(kc, sym), text ? text : "") != 0;
+}
+
 static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			  const struct kx_target *t, size_t nt)
 {
 	struct kx_kconfig *kc = s->kc;
 	size_t ns = kc->nsyms;
 	kx_tri *full = kx_xcalloc(ns + 1, sizeof(*full));
+	char **fullv = kx_xcalloc(ns + 1, sizeof(*fullv));	/* int/hex/string */
 	unsigned *from = kx_xcalloc(ns + 1, sizeof(*from));
 	unsigned *queue = kx_xcalloc(ns + 1, sizeof(*queue));
 	unsigned *seen = kx_xcalloc(ns + 1, sizeof(*seen));
@@ -1383,6 +1533,8 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 	for (size_t i = 0; i < ns; i++) {
 		kx_sym_calc_value(kc, kc->syms[i]);
 		full[i] = kc->syms[i]->curr.tri;
+		if (!tristate_like(kc->syms[i]))
+			fullv[i] = kx_xstrdup(kx_sym_string_value(kc, kc->syms[i]));
 	}
 	for (size_t j = 0; j < nt; j++)
 		goal[t[j].sym->seq] = 1;
@@ -1417,8 +1569,7 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 				if (seen[y] == stamp || !ys->menus)
 					continue;
 				seen[y] = stamp;
-				kx_sym_calc_value(kc, ys);
-				if (ys->curr.tri == full[y])
+				if (!value_moved(kc, ys, full[y], fullv[y]))
 					continue;	/* unaffected */
 				from[y] = x;
 				if (goal[y] && y != q) {
@@ -1430,11 +1581,10 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 		}
 		if (found == UINT32_MAX) {
 			/* no path: name a target that broke */
-			for (size_t j = 0; j < nt && found == UINT32_MAX; j++) {
-				kx_sym_calc_value(kc, t[j].sym);
-				if (t[j].sym->curr.tri != full[t[j].sym->seq])
+			for (size_t j = 0; j < nt && found == UINT32_MAX; j++)
+				if (value_moved(kc, t[j].sym, full[t[j].sym->seq],
+						fullv[t[j].sym->seq]))
 					found = t[j].sym->seq;
-			}
 		}
 		if (found != UINT32_MAX) {
 			unsigned hop = found;
@@ -1443,7 +1593,9 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 			while (from[hop] != q && from[hop] != hop)
 				hop = from[hop];
 			c->need.by = kc->syms[found];
-			c->need.by_value = tri_name(full[found]);
+			c->need.by_value = fullv[found] ?
+				kx_arena_strdup(kc->arena, fullv[found]) :
+				tri_name(full[found]);
 			c->need.via = hop != found && from[hop] == q ? kc->syms[hop] : NULL;
 			find_ref(kc, c->need.via ? c->need.via : kc->syms[found], c->sym,
 				 &c->need.file, &c->need.line);
@@ -1456,6 +1608,9 @@ static void explain_needs(struct solver *s, struct kx_change *ch, size_t n,
 	free(seen);
 	free(queue);
 	free(from);
+	for (size_t i = 0; i < ns; i++)
+		free(fullv[i]);
+	free(fullv);
 	free(full);
 }
 
@@ -1650,7 +1805,8 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 
 /*
  * Why an int, hex or string value cannot hold: not a value of the type, its
- * prompt can never be visible, or (the judge refused it) out of range.
+ * prompt can never be visible, or out of range (proven when the range's
+ * bounds are encoded; "not found" when the search held one at its value).
  */
 static void explain_value(struct solver *s, struct kx_unmet *u, struct kx_sym *sym,
 			  const char *v)
@@ -1658,7 +1814,7 @@ static void explain_value(struct solver *s, struct kx_unmet *u, struct kx_sym *s
 	struct kx_kconfig *kc = s->kc;
 	struct kx_menu *m = sym->menus;
 	struct kx_buf b = KX_BUF_INIT;
-	bool fixed = true;
+	bool fixed = true, frozen = false;
 
 	if (!kx_sym_string_valid(sym, v)) {
 		kx_buf_printf(&b, "'%s' is not a valid %s value", v,
@@ -1683,6 +1839,8 @@ static void explain_value(struct solver *s, struct kx_unmet *u, struct kx_sym *s
 			 * number is an undefined symbol, as in conf) */
 			if (p->expr->left.sym->menus || p->expr->right.sym->menus)
 				fixed = false;
+			frozen = frozen || bound_frozen(p->expr->left.sym, 0) ||
+				 bound_frozen(p->expr->right.sym, 0);
 			if (p->cond) {	/* as written: 'visible' has the menu's deps */
 				kx_buf_puts(&b, " if ");
 				kx_expr_print_readable(&b, p->cond, value_text, kc);
@@ -1690,14 +1848,20 @@ static void explain_value(struct solver *s, struct kx_unmet *u, struct kx_sym *s
 			}
 		}
 	}
+	if (frozen)	/* the search held a bound: no proof */
+		kx_buf_puts(&b, "; a bound is an option the search does not "
+			    "change: set it first");
+	else if (!fixed && !u->conflict_with)	/* proven over every config */
+		kx_buf_puts(&b, "; no configuration of this tree allows it");
 	add_blocker(u, sym, v, m->file, m->line, kx_buf_detach(&b), fixed);
 	kx_buf_free(&b);
-	u->cause = fixed ? KX_CAUSE_FIXED : KX_CAUSE_CONFLICT;
+	u->cause = frozen ? KX_CAUSE_NOT_FOUND : u->conflict_with ? KX_CAUSE_CONFLICT :
+		   fixed ? KX_CAUSE_FIXED : KX_CAUSE_CONFLICT;
 }
 
 static void explain_unmet(struct solver *s, struct kx_closure *cl,
 			  const struct kx_target *target, const struct kx_target *t,
-			  size_t nt, const int *tl, const bool *possible)
+			  size_t nt, const int *tl, const bool *possible, bool rejected)
 {
 	struct kx_kconfig *kc = s->kc;
 	struct kx_unmet *u;
@@ -1709,6 +1873,21 @@ static void explain_unmet(struct solver *s, struct kx_closure *cl,
 	u = &cl->unmet[cl->nunmet++];
 	memset(u, 0, sizeof(*u));
 	u->target = target;
+	if (rejected) {
+		/*
+		 * The search found changes that satisfy the encoding, and
+		 * conf's evaluation of them disagreed: nothing is proven.
+		 */
+		struct kx_menu *m = target->sym->menus;
+
+		add_blocker(u, target->sym, target_value(kc, target), m ? m->file : NULL,
+			    m ? m->line : 0, kx_xstrdup("was not reached: the changes "
+			    "found for it do not give this value when conf evaluates "
+			    "them (a bound or comparison the search holds at its "
+			    "current value)"), false);
+		u->cause = KX_CAUSE_NOT_FOUND;
+		return;
+	}
 	/* impossible on its own, or only together with other targets? */
 	alone = !sat_with(s, tl[idx], NULL, NULL, 0);
 	if (!alone) {
@@ -1792,7 +1971,7 @@ struct targets {
 	int *lit;		/* each target's literal in this round's encoding */
 	bool *possible;		/* it can hold (with the earlier ones) */
 	bool *at_base;		/* a non-tristate value that holds already */
-	bool *rejected;		/* refused by the judge: out of its range */
+	bool *rejected;		/* refused by the judge: not found */
 };
 
 static void assume_possible(struct solver *s, const struct targets *tg)
@@ -1975,9 +2154,10 @@ static bool solve_round(struct solver *s, struct kx_closure *cl, struct targets 
 		return true;
 	}
 	/*
-	 * An int/hex/string value the judge refused is out of range (ranges
-	 * are not encoded): that target cannot hold.  The next round
-	 * re-freezes comparisons at the judged config.
+	 * An int/hex/string value the judge refused (its range and visibility
+	 * are encoded, but prompted bounds and value comparisons are frozen):
+	 * given up as "not found".  The next round re-freezes comparisons at
+	 * the judged config for the others.
 	 */
 	for (size_t i = 0; i < tg->n; i++)
 		if (tg->possible[i] && !tg->t[i].visible && !tristate_like(tg->t[i].sym) &&
@@ -2070,7 +2250,8 @@ int kx_closure_solve(struct kx_closure **out, struct kx_kconfig *kc,
 	restore(&s);
 	for (size_t i = 0; i < nt; i++)
 		if (!tg.possible[i])
-			explain_unmet(&s, cl, &t[i], t, nt, tg.lit, tg.possible);
+			explain_unmet(&s, cl, &t[i], t, nt, tg.lit, tg.possible,
+				      tg.rejected[i]);
 	cl->changes = ch;
 	cl->nchanges = nch;
 	restore(&s);

@@ -64,6 +64,7 @@ enum kx_cause {
 	KX_CAUSE_NONE,
 	KX_CAUSE_FIXED,		/* fixed by arch/toolchain: nothing the user can set */
 	KX_CAUSE_CONFLICT,	/* excluded by other targets or choices */
+	KX_CAUSE_NOT_FOUND,	/* no answer found, none proven impossible */
 };
 
 /* one step of an explanation: SYM must be VALUE but is bounded by EXPR */

@@ -17,6 +17,7 @@ static const char *cause_name(enum kx_cause c)
 	switch (c) {
 	case KX_CAUSE_FIXED: return "fixed";
 	case KX_CAUSE_CONFLICT: return "conflict";
+	case KX_CAUSE_NOT_FOUND: return "not-found";
 	default: return "unknown";
 	}
 }
@@ -88,6 +89,8 @@ const char *kx_unmet_cause_text(enum kx_cause c)
 	switch (c) {
 	case KX_CAUSE_FIXED: return "fixed by the architecture or toolchain";
 	case KX_CAUSE_CONFLICT: return "excluded by other targets or choices";
+	case KX_CAUSE_NOT_FOUND: return "not found: the search could not reach it, "
+					"which does not prove it impossible";
 	default: return "cause unknown";
 	}
 }

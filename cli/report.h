@@ -38,10 +38,11 @@ void kx_closure_text(struct kx_session *s, struct kx_buf *b,
  *                                       what blocks it (FILE:LINE if known)
  *
  * CAUSE is kx_unmet_cause_text(): "fixed by the architecture or
- * toolchain", "excluded by other targets or choices" or "cause unknown".
+ * toolchain", "excluded by other targets or choices", "not found: ..."
+ * (the search gave up without a proof) or "cause unknown".
  *
  * JSON: an array with one object per target: "symbol", "value", "cause"
- * ("fixed", "conflict" or "unknown"), "conflicts_with" (string or null)
+ * ("fixed", "conflict", "not-found" or "unknown"), "conflicts_with" (string or null)
  * and "chain" (objects "symbol", "needs", "reason", "file", "line",
  * "fixed"); docs/json-schema.md.
  */

@@ -4,7 +4,8 @@
  * (analyzer/merge.c), and `kxen-config merge`'s exit status.
  *
  * The tree: A depends on B (a dropped A=y is fixed by B=y), C depends on D,
- * which has no prompt (C=y cannot hold), N is an int with a range.
+ * which has no prompt (C=y cannot hold), N is an int with a range, E
+ * follows B by default (nobody asks for it: --resolve must not pin it).
  * Checked: the dropped values with their current value and reason, the
  * closure that makes them hold, --resolve applying it, the decision taken
  * on the configuration to be written (so that a value the closure did not
@@ -35,7 +36,8 @@ static const char tree[] =
 	"config B\n\tbool \"B\"\n"
 	"config C\n\tbool \"C\"\n\tdepends on D\n"
 	"config D\n\tbool\n"
-	"config N\n\tint \"N\"\n\trange 1 10\n\tdefault 3\n";
+	"config N\n\tint \"N\"\n\trange 1 10\n\tdefault 3\n"
+	"config E\n\tbool \"E\"\n\tdefault B\n";
 
 struct merged {
 	struct fx fx;
@@ -79,10 +81,11 @@ static void test_merge__dropped_value_explained_with_closure(void **state)
 	assert_non_null(strstr(d->reason, "depends on B [=n]"));
 	assert_false(d->holds);
 	assert_null(d->unmet);
-	/* the closure: B, then A */
+	/* the closure: B (A=y is the fragment's line already) */
 	assert_int_equal(m.fix.ntargets, 1);
 	assert_non_null(m.fix.closure);
-	assert_int_equal(m.fix.closure->nchanges, 2);
+	assert_int_equal(m.fix.closure->nchanges, 1);
+	assert_string_equal(m.fix.closure->changes[0].sym->name, "B");
 	assert_int_equal(m.fix.closure->nunmet, 0);
 	/* not resolving: the merge's result is written, and A is not in it */
 	assert_false(m.fix.resolved);
@@ -102,9 +105,13 @@ static void test_merge__resolve_applies_the_closure(void **state)
 	merge(&m, "CONFIG_A=y\n", true);
 	assert_non_null(m.fix.closure);
 	assert_true(m.fix.resolved);
-	assert_ptr_equal(m.fix.config, m.fix.closure->config_text);
+	assert_ptr_equal(m.fix.config, m.fix.resolved_text);
 	assert_non_null(strstr(m.fix.config, "CONFIG_A=y\n"));
 	assert_non_null(strstr(m.fix.config, "CONFIG_B=y\n"));
+	/* the merge had "# CONFIG_E is not set"; nobody asked for it, so it
+	 * follows B as it would with B=y added to the fragment */
+	assert_non_null(strstr(m.mr.config, "# CONFIG_E is not set\n"));
+	assert_non_null(strstr(m.fix.config, "CONFIG_E=y\n"));
 	assert_true(m.fix.dropped[0].holds);
 	assert_int_equal(m.fix.nstill_dropped, 0);
 	assert_true(m.fix.ok);

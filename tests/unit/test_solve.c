@@ -375,6 +375,73 @@ static void test_solve__value_out_of_range_or_invalid(void **state)
 	fx_free(&fx);
 }
 
+/* NR_CPUS's shape: the range's end is an unprompted int whose defaults
+ * move with options; one of them needs a debug option to be visible */
+static const char moving_range_kconfig[] =
+	"config SMP\n\tbool \"smp\"\n\tdefault y\n"
+	"config DEBUG\n\tbool \"debug\"\n"
+	"config OFFSTACK\n\tbool \"offstack\" if DEBUG\n"
+	"config END\n\tint\n\tdefault 8192 if SMP && OFFSTACK\n"
+	"\tdefault 512 if SMP\n\tdefault 1\n"
+	"config BEGIN\n\tint\n\tdefault END if MAX\n\tdefault 1 if !SMP\n"
+	"\tdefault 2\n"
+	"config MAX\n\tbool \"max\"\n\tdepends on DEBUG\n\tselect OFFSTACK\n"
+	"config NR\n\tint \"nr\"\n\trange BEGIN END\n\tdefault 64\n"
+	"config ADDR\n\thex \"addr\"\n\trange 0x1000 HEXEND\n\tdefault 0x1000\n"
+	"config HEXEND\n\thex\n\tdefault 0xffff if DEBUG\n\tdefault 0x1fff\n";
+
+static void test_solve__range_bounds_move_with_options(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	/* 1000 > 512: the end must move, through OFFSTACK (and DEBUG for
+	 * its prompt); the natural route, not MAX's select */
+	cl = solve(&fx, "6.12", moving_range_kconfig, NULL, "NR=1000",
+		   "DEBUG=y NR=1000 OFFSTACK=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* within the base range: only the value */
+	cl = solve(&fx, "6.12", moving_range_kconfig, NULL, "NR=500", "NR=500", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* a hex bound read in base 16 */
+	cl = solve(&fx, "6.12", moving_range_kconfig, NULL, "ADDR=0x8000",
+		   "ADDR=0x8000 DEBUG=y", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* beyond every reachable end: impossible, proven by the search */
+	cl = solve(&fx, "6.12", moving_range_kconfig, NULL, "NR=9000", "", 1);
+	assert_int_equal(cl->unmet[0].cause, KX_CAUSE_CONFLICT);
+	assert_non_null(strstr(cl->unmet[0].chain[0].text, "outside its range"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+	/* 1 < BEGIN (2) unless SMP is off; then the range is [1 1] and conf
+	 * clamps the default (64) to 1: no value needs to be written */
+	cl = solve(&fx, "6.12", moving_range_kconfig, NULL, "NR=1", "SMP=n", 0);
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
+/* a bound with a prompt is held at its value: a value beyond it is "not
+ * found", never claimed impossible */
+static void test_solve__prompted_bound_is_not_a_proof(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+
+	(void)state;
+	cl = solve(&fx, "6.12",
+		"config LIMIT\n\tint \"limit\"\n\tdefault 10\n"
+		"config N\n\tint \"n\"\n\trange 0 LIMIT\n\tdefault 1\n",
+		NULL, "N=20", "", 1);
+	assert_int_equal(cl->unmet[0].cause, KX_CAUSE_NOT_FOUND);
+	assert_non_null(strstr(cl->unmet[0].chain[0].text, "set it first"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_solve__string_int_hex_values),
 		cmocka_unit_test(test_solve__value_from_default_needs_no_change),
 		cmocka_unit_test(test_solve__value_out_of_range_or_invalid),
+		cmocka_unit_test(test_solve__range_bounds_move_with_options),
+		cmocka_unit_test(test_solve__prompted_bound_is_not_a_proof),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
