@@ -2061,8 +2061,77 @@ static int find_possible(struct solver *s, struct targets *tg)
 
 /*
  * Prefer natural answers: first only the targets' natural prerequisites
- * without changing any choice, then with choices, then anything.
+ * without changing any choice, then with choices, then anything, with
+ * the fewest side roads.
  */
+/* a clause of up to 4 literals (0 = none), for guarded constraints */
+static void clause4(struct solver *s, int a, int b, int c, int d)
+{
+	int lits[4] = { a, b, c, d };
+
+	for (int i = 0; i < 4; i++)
+		if (lits[i])
+			picosat_add(s->ps, lits[i]);
+	picosat_add(s->ps, 0);
+	s->nclauses++;
+}
+
+/*
+ * "At most k of x[0..n-1]", active while 'guard' is assumed (Sinz's
+ * sequential counter: r[i*k+j] says "at least j+1 of x[0..i]").
+ */
+static void at_most(struct solver *s, const int *x, size_t n, size_t k, int guard)
+{
+	int *r = kx_xcalloc(n * k + 1, sizeof(int));
+
+	for (size_t i = 0; i < n * k; i++)
+		r[i] = newvar(s);
+	for (size_t i = 0; i < n; i++) {
+		clause4(s, -guard, -x[i], r[i * k], 0);
+		if (i) {
+			clause4(s, -guard, -x[i], -r[(i - 1) * k + k - 1], 0);
+			for (size_t j = 0; j < k; j++)
+				clause4(s, -guard, -r[(i - 1) * k + j], r[i * k + j], 0);
+			for (size_t j = 1; j < k; j++)
+				clause4(s, -guard, -x[i], -r[(i - 1) * k + j - 1], r[i * k + j]);
+		} else {
+			for (size_t j = 1; j < k; j++)
+				clause4(s, -guard, -r[j], 0, 0);
+		}
+	}
+	free(r);
+}
+
+/*
+ * When the answer needs changes outside the cone (side roads), as few of
+ * them as there can be: the least k for which "at most k side roads"
+ * holds.  Leaves the solver at a model.
+ */
+static void fewest_side_roads(struct solver *s, const struct targets *tg, const bool *cone)
+{
+	int *x = kx_xcalloc(s->kc->nsyms + 1, sizeof(int));
+	size_t n = 0, used = 0;
+
+	for (size_t i = 0; i < s->kc->nsyms; i++) {
+		if (!s->sv[i].change || cone[i])
+			continue;
+		x[n++] = s->sv[i].change;
+		used += picosat_deref(s->ps, s->sv[i].change) > 0;
+	}
+	/* k = used holds (the model we came with): the loop ends at a model;
+	 * the guards stay unassumed afterwards, so nothing else is bound */
+	for (size_t k = 1; used > 1 && k <= used; k++) {
+		int guard = newvar(s);
+
+		at_most(s, x, n, k, guard);
+		picosat_assume(s->ps, guard);
+		assume_possible(s, tg);
+		if (picosat_sat(s->ps, -1) == PICOSAT_SATISFIABLE)
+			break;
+	}
+	free(x);
+}
+
 static int prefer_natural(struct solver *s, const struct targets *tg)
 {
 	struct kx_kconfig *kc = s->kc;
@@ -2078,8 +2147,11 @@ static int prefer_natural(struct solver *s, const struct targets *tg)
 		}
 		assume_possible(s, tg);
 		res = picosat_sat(s->ps, -1);
-		if (res == PICOSAT_SATISFIABLE)
+		if (res == PICOSAT_SATISFIABLE) {
+			if (tier == 2)
+				fewest_side_roads(s, tg, cone);
 			break;
+		}
 	}
 	free(cone);
 	return res;

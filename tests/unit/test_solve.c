@@ -442,6 +442,35 @@ static void test_solve__prompted_bound_is_not_a_proof(void **state)
 	fx_free(&fx);
 }
 
+/* only selects reach Q: the answer takes one side road (S1), not two
+ * (S2, which needs S3), whichever the tree defines first */
+static void test_solve__fewest_side_roads(void **state)
+{
+	static const char *const trees[] = {
+		"config S3\n\tbool \"s3\"\n"
+		"config S2\n\tbool \"s2\"\n\tdepends on S3\n\tselect Q\n"
+		"config W\n\tbool \"w\"\n\tdepends on S3\n"
+		"config S1\n\tbool \"s1\"\n\tselect Q\n"
+		"config Q\n\tbool\n"
+		"config T\n\tbool \"t\"\n\tdepends on Q && !W\n",
+		"config S1\n\tbool \"s1\"\n\tselect Q\n"
+		"config S3\n\tbool \"s3\"\n"
+		"config S2\n\tbool \"s2\"\n\tdepends on S3\n\tselect Q\n"
+		"config Q\n\tbool\n"
+		"config T\n\tbool \"t\"\n\tdepends on Q\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(trees) / sizeof(*trees); i++) {
+		struct fx fx;
+		struct kx_closure *cl = solve(&fx, "6.12", trees[i], NULL, "T=y",
+					      "S1=y T=y", 0);
+
+		kx_closure_free(cl);
+		fx_free(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_solve__value_out_of_range_or_invalid),
 		cmocka_unit_test(test_solve__range_bounds_move_with_options),
 		cmocka_unit_test(test_solve__prompted_bound_is_not_a_proof),
+		cmocka_unit_test(test_solve__fewest_side_roads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
