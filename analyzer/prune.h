@@ -37,6 +37,23 @@ void kx_prune_policy_free(struct kx_prune_policy *p);
 bool kx_prune_policy_matches(const struct kx_prune_policy *p,
 			     const struct kx_sym *s);
 
+/*
+ * How an option's line changed between the base (as conf writes it) and
+ * the result.  Every changed line has one entry.
+ */
+enum kx_prune_how {
+	KX_PRUNE_BY_POLICY,	/* the policy called it hardware: switched off */
+	KX_PRUNE_RESTORED,	/* the closure set it: the profile needs it */
+	KX_PRUNE_FOLLOWS,	/* a consequence: options it depends on changed */
+};
+
+struct kx_prune_change {
+	struct kx_sym *sym;
+	char *before, *after;	/* as written: "y", "m", "n", a value; NULL: no line */
+	enum kx_prune_how how;
+	char *why;		/* the rule, the need, or what it follows */
+};
+
 /* per top-level menu ("Device Drivers -> Network device support") */
 struct kx_prune_group {
 	char *menu;
@@ -47,8 +64,10 @@ struct kx_prune_result {
 	struct kx_sym **pruned;		/* were y/m, now n */
 	size_t npruned;
 	struct kx_sym **kept;		/* matched the policy but stay on */
-	const char **kept_why;		/* "selected by X", "needed by the profile" */
+	char **kept_why;		/* "selected by X [=y]", "needed by Y=y" */
 	size_t nkept;
+	struct kx_prune_change *changes;	/* every line that changed, in */
+	size_t nchanges;			/* symbol order */
 	struct kx_prune_group *groups;
 	size_t ngroups;
 	unsigned y_before, m_before, y_after, m_after;
@@ -64,7 +83,11 @@ struct kx_prune_result {
  * be changed is set to n; then the closure of 'targets' (the profile) and
  * of the options a keep-symbol rule names that the base has on restores
  * whatever they need.  The result is in res->config_text and
- * loaded in the kconfig.  Returns 0 or a negative KX_E* code.
+ * loaded in the kconfig; res->changes accounts for every line that
+ * differs from the base as conf writes it, with its cause, and
+ * res->kept_why says what keeps each kept option on (the options that
+ * select it, or what the closure needed it for).  Returns 0 or a
+ * negative KX_E* code.
  */
 int kx_prune(struct kx_confio *io, const struct kx_prune_policy *pol,
 	     const struct kx_target *targets, size_t nt, struct kx_prune_result *res);

@@ -38,15 +38,32 @@ static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool
 		snprintf(after, sizeof(after), "%u/%u", p->y_after, p->m_after);
 		kx_buf_printf(b, "  %11s %11s   %s\n", before, after, "total");
 	}
-	kx_buf_printf(b, "%zu options pruned", p->npruned);
-	if (p->nkept)
-		kx_buf_printf(b, ", %zu kept although the policy calls them hardware", p->nkept);
-	kx_buf_puts(b, "\n");
+	{
+		size_t n[3] = { 0, 0, 0 };
+
+		for (size_t i = 0; i < p->nchanges; i++)
+			n[p->changes[i].how]++;
+		kx_buf_printf(b, "%zu options pruned", p->npruned);
+		if (p->nkept)
+			kx_buf_printf(b, ", %zu kept although the policy calls them hardware",
+				      p->nkept);
+		kx_buf_printf(b, "; %zu lines changed: %zu by the policy, %zu set for the "
+			      "profile, %zu as a consequence%s\n", p->nchanges,
+			      n[KX_PRUNE_BY_POLICY], n[KX_PRUNE_RESTORED], n[KX_PRUNE_FOLLOWS],
+			      verbose ? "" : " (-v lists them)");
+	}
 	if (verbose) {
-		for (size_t i = 0; i < p->npruned; i++)
-			kx_buf_printf(b, "  pruned %s\n", p->pruned[i]->name);
+		static const char *const how[] = { "pruned", "set", "follows" };
+
+		for (size_t i = 0; i < p->nchanges; i++) {
+			const struct kx_prune_change *c = &p->changes[i];
+
+			kx_buf_printf(b, "  %-7s %s (%s -> %s): %s\n", how[c->how], c->sym->name,
+				      c->before ? c->before : "unset",
+				      c->after ? c->after : "unset", c->why);
+		}
 		for (size_t i = 0; i < p->nkept; i++)
-			kx_buf_printf(b, "  kept   %s (%s)\n", p->kept[i]->name, p->kept_why[i]);
+			kx_buf_printf(b, "  kept    %s: %s\n", p->kept[i]->name, p->kept_why[i]);
 	}
 }
 
@@ -81,6 +98,21 @@ static void prune_json(struct kx_buf *b, const struct kx_prune_result *p)
 		kx_json_str(b, p->kept[i]->name);
 		kx_buf_puts(b, ",\"why\":");
 		kx_json_str(b, p->kept_why[i]);
+		kx_buf_putc(b, '}');
+	}
+	kx_buf_puts(b, "],\"changes\":[");
+	for (size_t i = 0; i < p->nchanges; i++) {
+		static const char *const how[] = { "policy", "set", "follows" };
+		const struct kx_prune_change *c = &p->changes[i];
+
+		kx_buf_puts(b, i ? ",{\"symbol\":" : "{\"symbol\":");
+		kx_json_str(b, c->sym->name);
+		kx_buf_puts(b, ",\"before\":");
+		kx_json_str(b, c->before);
+		kx_buf_puts(b, ",\"after\":");
+		kx_json_str(b, c->after);
+		kx_buf_printf(b, ",\"how\":\"%s\",\"why\":", how[c->how]);
+		kx_json_str(b, c->why);
 		kx_buf_putc(b, '}');
 	}
 	kx_buf_putc(b, ']');
@@ -298,13 +330,17 @@ static const char prune_usage[] =
 "wireless, platform drivers, ...), built-in ones as well as modules, by the\n"
 "policy in fragments/prune-policy.conf; everything the profile needs stays\n"
 "(the closure restores it).  Reports what was pruned per menu, with counts\n"
-"before and after.  Needs no access to the target machine.\n"
+"before and after, and accounts for every line that differs from the base\n"
+"(as conf writes it): pruned by a policy rule (named with its line), set\n"
+"for the profile (what needs it), or a consequence (the options it follows).\n"
+"Needs no access to the target machine.\n"
 "\n"
 "  --base CONFIG  the configuration to prune (default --config/.config)\n"
 "  --profile P    minimal | server (default) | desktop | a fragment file\n"
 "  --policy FILE  another prune policy\n"
 "  -o FILE        where to write the result (required)\n"
-"  -v             list every pruned and kept option\n"
+"  -v             list every changed line with its cause, and every option\n"
+"                 the policy calls hardware that stays on, with what keeps it\n"
 "\n"
 "Exit status: 0 done; 1 a required profile item cannot hold; 2 usage.\n";
 

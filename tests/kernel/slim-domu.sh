@@ -14,7 +14,10 @@
 #     config.amd64_none_amd64): exit 0, conf-stable, `check --initramfs` passes (the
 #     frontends may stay modules there), strictly fewer =y and =m than before, and
 #     no Xen option (every frontend, TCG_XEN, ...) nor guest-usable network storage
-#     (RBD, AoE, NBD, iSCSI/TCP, NVMe/TCP) the base has is gone.
+#     (RBD, AoE, NBD, iSCSI/TCP, NVMe/TCP) the base has is gone; the JSON report lists
+#     exactly the lines that differ between the base (as conf writes it) and the output,
+#     with the right values, and its claims hold (what a "set" option is needed by has
+#     that value, what a kept option is selected by is on).
 #
 # Usage: tests/kernel/slim-domu.sh [5.10|6.1|6.12|7.3|...|all]   Exit: 0 pass, 1 fail, 2 setup.
 set -euo pipefail
@@ -107,8 +110,66 @@ for v in $which; do
 			continue
 		fi
 		out=$work/$v-prune-$flavour.config
-		if ! kx -q -C "$src" --arch x86_64 prune --base "$base" -o "$out" >"$out.log" 2>&1; then
+		if ! kx -q -C "$src" --arch x86_64 --json prune --base "$base" -o "$out" \
+			>"$out.json" 2>"$out.log"; then
 			bad "$name: prune failed: $(tail -n 3 "$out.log")"
+			continue
+		fi
+		# the report accounts for every line that differs between the base (as
+		# conf writes it) and the output, symbol by symbol, and its claims hold
+		cp "$base" "$out.base"
+		if ! kx_oracle_olddefconfig "$v" x86_64 "$out.base" "$work" >/dev/null 2>&1; then
+			bad "$name: conf failed on the base"
+			continue
+		fi
+		if ! python3 - "$out.base" "$out" "$out.json" >"$out.acct" 2>&1 <<'PY'; then
+import json, re, sys
+def lines(path):
+    d = {}
+    for l in open(path):
+        m = re.match(r"^CONFIG_(\w+)=(.*)$", l) or re.match(r"^# CONFIG_(\w+) is not set$", l)
+        if m:
+            d[m.group(1)] = m.group(2).strip('"') if m.lastindex == 2 else "n"
+    return d
+def val(d, other, k):   # a bool/tristate with no line is n
+    v = d.get(k)
+    if v is None and other.get(k) in ("y", "m", "n"):
+        return "n"
+    return v
+b, a = lines(sys.argv[1]), lines(sys.argv[2])
+rep = json.load(open(sys.argv[3]))["prune"]
+got = {c["symbol"]: c for c in rep["changes"]}
+bad = []
+for k in sorted(set(b) | set(a)):
+    vb, va = val(b, a, k), val(a, b, k)
+    if vb == va:
+        if k in got:
+            bad.append("%s: reported changed (%s), its line did not" % (k, got[k]["how"]))
+        continue
+    c = got.get(k)
+    if not c:
+        bad.append("%s: %s -> %s not in the report" % (k, vb, va))
+    elif c["after"] != va or c["before"] != vb:
+        bad.append("%s: report says %s -> %s, the files %s -> %s" % (k, c["before"], c["after"], vb, va))
+for c in rep["changes"]:
+    if c["symbol"] not in b and c["symbol"] not in a:
+        bad.append("%s: reported, in neither file" % c["symbol"])
+    if c["how"] == "policy" and c["after"] != "n":
+        bad.append("%s: pruned by the policy but %s" % (c["symbol"], c["after"]))
+    m = re.match(r"needed by (\w+)=(\S+)", c["why"])
+    if c["how"] == "set" and m and a.get(m.group(1), "n") != m.group(2):
+        bad.append("%s: needed by %s=%s, which is %s" % (c["symbol"], m.group(1), m.group(2), a.get(m.group(1), "n")))
+for k in rep["kept"]:
+    for s, v in re.findall(r"(\w+) \[=(\w+)\]", k["why"]) if k["why"].startswith("selected by") else []:
+        if a.get(s, "n") not in ("y", "m"):
+            bad.append("%s: kept, selected by %s, which is %s" % (k["symbol"], s, a.get(s, "n")))
+    if "profile or a kept option" in k["why"]:
+        bad.append("%s: vague reason %r" % (k["symbol"], k["why"]))
+print("\n".join(bad[:15]) if bad else "%d changed lines, all accounted for" % len(got))
+sys.exit(1 if bad else 0)
+PY
+			bad "$name: the report does not account for every change:"
+			cat "$out.acct"
 			continue
 		fi
 		if ! conf_stable "$v" x86_64 "$out"; then
@@ -136,7 +197,7 @@ for v in $which; do
 			bad "$name: pruned what a domU uses:$lost"
 			continue
 		fi
-		ok "$name: y/m $by/$bm -> $ay/$am; conf-stable; check --initramfs passes"
+		ok "$name: y/m $by/$bm -> $ay/$am; conf-stable; check --initramfs passes; $(cat "$out.acct")"
 	done
 done
 echo "slim-domu: $pass passed, $fail failed"
