@@ -750,6 +750,8 @@ static void put_key_str(struct kx_buf *b, const char *key, const char *val)
 	kx_buf_putc(b, '\n');
 }
 
+static void put_boot_notes(struct kx_buf *b, const struct kx_xl_opts *o);
+
 static void put_notes(struct kx_buf *b, const struct xl_state *st)
 {
 	kx_buf_puts(b,
@@ -761,6 +763,7 @@ static void put_notes(struct kx_buf *b, const struct xl_state *st)
 "#    in /etc/inittab; busybox init: \"hvc0::respawn:/sbin/getty 115200 hvc0\";\n"
 "#  - hvc0 listed in /etc/securetty where that file exists, or root cannot\n"
 "#    log in on the console;\n");
+	put_boot_notes(b, st->o);
 	if (st->root && !strncmp(st->root, "/dev/", 5))
 		kx_buf_printf(b,
 "#  - /etc/fstab naming the root device as this domain sees it (%s).\n",
@@ -769,6 +772,72 @@ static void put_notes(struct kx_buf *b, const struct xl_state *st)
 		kx_buf_puts(b,
 "#  - /etc/fstab naming its disks as this domain sees them (/dev/xvd*).\n");
 	kx_buf_puts(b, "#\n");
+}
+
+/* The grub image pvgrub boots for this guest type. */
+static const char *pvgrub_image(const struct kx_xl_opts *o)
+{
+	if (o->pvgrub_image)
+		return o->pvgrub_image;
+	return o->type == KX_XL_PV ? KX_XL_PVGRUB_PV : KX_XL_PVGRUB_PVH;
+}
+
+/* What a bootloader excludes or needs: 0 or KX_EINVAL (said). */
+static int check_bootloader(const struct kx_xl_opts *o, struct kx_diags *d)
+{
+	const char *bl = o->boot == KX_XL_BOOT_PYGRUB ? "pygrub" : "pvgrub";
+	int rc = 0;
+
+	if (o->kernel || o->ramdisk) {
+		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
+			     "--%s with --bootloader %s: the bootloader boots the "
+			     "kernel and initramfs the guest's grub menu names; give "
+			     "one or the other", o->kernel ? "kernel" : "ramdisk", bl);
+		rc = KX_EINVAL;
+	}
+	if (!o->ndisks) {
+		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
+			     "--bootloader %s reads the guest's /boot from its first "
+			     "disk: give --disk", bl);
+		rc = KX_EINVAL;
+	}
+	if (o->boot == KX_XL_BOOT_PVGRUB && (o->root || o->extra)) {
+		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
+			     "--%s with --bootloader pvgrub: grub runs inside the "
+			     "guest and takes the kernel arguments from its own "
+			     "grub.cfg (put root= and console=hvc0 there)",
+			     o->root ? "root" : "extra");
+		rc = KX_EINVAL;
+	}
+	if (o->pvgrub_image && (o->boot != KX_XL_BOOT_PVGRUB ||
+				!o->pvgrub_image[0] || has_control(o->pvgrub_image))) {
+		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
+			     "the grub image path is empty or contains a control "
+			     "character");
+		rc = KX_EINVAL;
+	}
+	return rc;
+}
+
+static void put_boot_notes(struct kx_buf *b, const struct kx_xl_opts *o)
+{
+	if (o->boot == KX_XL_BOOT_PYGRUB)
+		kx_buf_puts(b,
+"#  - pygrub (dom0: Debian's xen-utils) reads /boot/grub/grub.cfg (or\n"
+"#    menu.lst) from the first disk and boots the default entry's kernel\n"
+"#    and initramfs; that kernel must be a domU kernel (this tool's\n"
+"#    config), and the entry's linux line must name the root as the\n"
+"#    domain sees it (root=/dev/xvda1, or UUID= with an initramfs).  xl\n"
+"#    adds the extra= arguments below (console=hvc0).  Debian guest:\n"
+"#    GRUB_CMDLINE_LINUX=\"console=hvc0\" in /etc/default/grub, update-grub;\n");
+	else if (o->boot == KX_XL_BOOT_PVGRUB)
+		kx_buf_printf(b,
+"#  - pvgrub: %s is a grub built for Xen (Debian dom0:\n"
+"#    grub-xen-host); it runs inside the domain and reads the guest's\n"
+"#    /boot/grub/grub.cfg, whose entry must carry all the kernel arguments:\n"
+"#    root= as the domain sees it (/dev/xvda1) and console=hvc0.  Debian\n"
+"#    guest: GRUB_CMDLINE_LINUX=\"console=hvc0\", update-grub;\n",
+			      pvgrub_image(o));
 }
 
 int kx_xlcfg_build(char **text, const struct kx_xl_opts *o, struct kx_diags *d)
@@ -783,10 +852,12 @@ int kx_xlcfg_build(char **text, const struct kx_xl_opts *o, struct kx_diags *d)
 	int rc = 0;
 
 	*text = NULL;
-	if (!o->kernel || !o->kernel[0]) {
+	if (o->boot != KX_XL_BOOT_KERNEL) {
+		rc = check_bootloader(o, d);
+	} else if (!o->kernel || !o->kernel[0]) {
 		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
 			     "--kernel is required (the domU's vmlinux or bzImage, "
-			     "as a path in dom0)");
+			     "as a path in dom0), or --bootloader pygrub|pvgrub");
 		rc = KX_EINVAL;
 	} else if (has_control(o->kernel)) {
 		kx_diags_add(d, KX_DIAG_ERROR, NULL, 0,
@@ -857,7 +928,13 @@ int kx_xlcfg_build(char **text, const struct kx_xl_opts *o, struct kx_diags *d)
 	if (rc)
 		goto out;
 	scan_extra(&facts, o->extra);
-	if (resolve_root(&st, &facts) < 0 || resolve_extra(&st, &facts) < 0) {
+	if (o->boot == KX_XL_BOOT_PVGRUB) {
+		/* nothing: the guest's grub.cfg has the arguments */
+	} else if ((o->boot == KX_XL_BOOT_KERNEL || o->root) &&
+		   resolve_root(&st, &facts) < 0) {
+		rc = KX_EINVAL;
+		goto out;
+	} else if (resolve_extra(&st, &facts) < 0) {
 		rc = KX_EINVAL;
 		goto out;
 	}
@@ -869,7 +946,12 @@ int kx_xlcfg_build(char **text, const struct kx_xl_opts *o, struct kx_diags *d)
 		put_notes(&b, &st);
 	put_key_str(&b, "name", name);
 	put_key_str(&b, "type", o->type == KX_XL_PV ? "pv" : "pvh");
-	put_key_str(&b, "kernel", o->kernel);
+	if (o->boot == KX_XL_BOOT_PYGRUB)
+		put_key_str(&b, "bootloader", "pygrub");
+	else if (o->boot == KX_XL_BOOT_PVGRUB)
+		put_key_str(&b, "kernel", pvgrub_image(o));
+	else
+		put_key_str(&b, "kernel", o->kernel);
 	if (o->ramdisk)
 		put_key_str(&b, "ramdisk", o->ramdisk);
 	kx_buf_printf(&b, "memory = %ld\n", memory);
@@ -895,7 +977,8 @@ int kx_xlcfg_build(char **text, const struct kx_xl_opts *o, struct kx_diags *d)
 			kx_buf_printf(&b, "# root: %s\n", st.root_why);
 		put_key_str(&b, "root", st.root);
 	}
-	put_key_str(&b, "extra", st.extra);
+	if (st.extra)
+		put_key_str(&b, "extra", st.extra);
 	if (o->nvifs) {
 		kx_buf_puts(&b, "vif = [\n");
 		for (size_t i = 0; i < o->nvifs; i++) {

@@ -44,8 +44,27 @@ struct kx_xl_disk {
 	enum kx_xl_image layout;	/* what the caller saw (for the root) */
 };
 
+/* How the domain finds its kernel. */
+enum kx_xl_boot {
+	KX_XL_BOOT_KERNEL = 0,	/* direct: 'kernel' (a dom0 path) */
+	KX_XL_BOOT_PYGRUB,	/* bootloader = "pygrub": the guest's grub menu */
+	KX_XL_BOOT_PVGRUB,	/* kernel = a grub built for Xen (grub-xen-host) */
+};
+
+/* Debian's grub-xen-host images (pvgrub2), by guest type */
+#define KX_XL_PVGRUB_PV "/usr/lib/grub-xen/grub-x86_64-xen.bin"
+#define KX_XL_PVGRUB_PVH "/usr/lib/grub-xen/grub-i386-xen_pvh.bin"
+
 struct kx_xl_opts {
-	const char *kernel;		/* required */
+	/*
+	 * Direct boot: the kernel, required.  With a bootloader the kernel
+	 * comes from the guest's /boot, and kernel and ramdisk must be NULL;
+	 * a disk is required; root= is written only when given, and with
+	 * pvgrub neither root= nor extra (its grub.cfg holds the arguments).
+	 */
+	enum kx_xl_boot boot;
+	const char *pvgrub_image;	/* NULL: KX_XL_PVGRUB_PV or _PVH */
+	const char *kernel;
 	const char *name;		/* NULL: "kxen-domu" */
 	enum kx_xl_type type;
 	long memory;			/* MiB; 0: 512 */

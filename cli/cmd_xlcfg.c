@@ -19,12 +19,21 @@
 
 static const char xlcfg_usage[] =
 "Usage: kxen-config xl-cfg --kernel PATH [options]\n"
+"       kxen-config xl-cfg --bootloader pygrub|pvgrub[=IMAGE] --disk D [options]\n"
 "\n"
 "Writes the xl domain configuration (xl.cfg(5)) that boots PATH as a Xen\n"
 "domU: `xl create -c FILE`.  Paths are dom0's paths; relative ones are made\n"
 "absolute (xl would read them relative to its own working directory).\n"
 "\n"
-"  --kernel PATH      the domU kernel: vmlinux (ELF) or bzImage (required)\n"
+"  --kernel PATH      the domU kernel: vmlinux (ELF) or bzImage (required\n"
+"                     unless --bootloader)\n"
+"  --bootloader B     boot the kernel the guest's own grub menu names, from\n"
+"                     its first disk: pygrub (runs in dom0; xl appends\n"
+"                     root= and --extra) or pvgrub (a grub built for Xen runs\n"
+"                     in the domain; IMAGE defaults to Debian's grub-xen-host\n"
+"                     file for the type; the guest's grub.cfg holds root= and\n"
+"                     console=hvc0, so --root and --extra are refused).  The\n"
+"                     written file says what the guest's grub.cfg needs\n"
 "  --name NAME        domain name (default kxen-domu)\n"
 "  --type pvh|pv      guest type (default pvh, what current Xen recommends)\n"
 "  --memory SIZE      MiB, or with a G suffix (default 512)\n"
@@ -36,7 +45,8 @@ static const char xlcfg_usage[] =
 "  --root DEV         root device: /dev/xvdX[N] (or xvdX[N]), LABEL=...,\n"
 "                     UUID=..., PARTUUID=..., PARTLABEL=..., or none.  Default:\n"
 "                     the first disk, /dev/xvda when its image holds a\n"
-"                     filesystem, /dev/xvda1 when it has a partition table\n"
+"                     filesystem, /dev/xvda1 when it has a partition table;\n"
+"                     with pygrub, none (the grub entry names it)\n"
 "  --vif SPEC         a network interface, e.g. bridge=xenbr0 or\n"
 "                     bridge=br0,mac=00:16:3e:00:00:01; 'default' for xl's\n"
 "                     defaults.  Repeatable (default: no network)\n"
@@ -52,7 +62,7 @@ struct xl_cli {
 	struct kx_xl_opts o;
 	struct kx_xl_disk *disks;
 	const char **vifs;
-	char *kernel, *ramdisk;		/* absolute copies */
+	char *kernel, *ramdisk, *pvgrub;	/* absolute copies */
 	bool quiet;
 };
 
@@ -82,11 +92,12 @@ static char *absolute(const char *p)
 enum {
 	OPT_KERNEL = KX_OPT_LONG, OPT_RAMDISK, OPT_NAME, OPT_TYPE, OPT_MEMORY,
 	OPT_VCPUS, OPT_DISK, OPT_ROOT, OPT_VIF, OPT_EXTRA, OPT_ON_CRASH,
-	OPT_NO_NOTES,
+	OPT_NO_NOTES, OPT_BOOTLOADER,
 };
 
 static const struct option xlcfg_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "bootloader", required_argument, NULL, OPT_BOOTLOADER },
 	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "type", required_argument, NULL, OPT_TYPE },
@@ -136,6 +147,19 @@ static int xlcfg_option(struct xl_cli *c, struct kx_diags *d, int opt, const cha
 	switch (opt) {
 	case OPT_NO_NOTES:
 		c->o.no_notes = true;
+		return 0;
+	case OPT_BOOTLOADER:
+		if (!strcmp(v, "pygrub")) {
+			c->o.boot = KX_XL_BOOT_PYGRUB;
+		} else if (!strcmp(v, "pvgrub") || !strncmp(v, "pvgrub=", 7)) {
+			c->o.boot = KX_XL_BOOT_PVGRUB;
+			free(c->pvgrub);
+			c->pvgrub = v[6] ? absolute(v + 7) : NULL;
+		} else {
+			kx_errorf("xl-cfg: error: --bootloader '%s': want pygrub, pvgrub "
+				  "or pvgrub=IMAGE", v);
+			return -1;
+		}
 		return 0;
 	case OPT_KERNEL:
 		free(c->kernel);
@@ -231,6 +255,7 @@ int kx_cmd_xlcfg(struct kx_session *s, int argc, char **argv)
 	c.quiet = s->verbose < 0;
 	c.o.kernel = c.kernel;
 	c.o.ramdisk = c.ramdisk;
+	c.o.pvgrub_image = c.pvgrub;
 	c.o.disks = c.disks;
 	c.o.vifs = c.vifs;
 	for (size_t i = 0; i < c.o.ndisks; i++) {
@@ -271,6 +296,7 @@ out:
 	free(c.vifs);
 	free(c.kernel);
 	free(c.ramdisk);
+	free(c.pvgrub);
 	free(text);
 	kx_diags_free(&d);
 	return rc;
