@@ -24,7 +24,7 @@ EOF
 pkgs=(
 	build-essential flex bison pkg-config libgit2-dev libcmocka-dev picosat
 	clang llvm valgrind hyperfine strace bc libelf-dev libssl-dev cpio xz-utils
-	python3 python3-kconfiglib python3-pytest git shellcheck
+	python3 python3-kconfiglib python3-pytest python3-jsonschema git shellcheck
 	linux-source-6.1 linux-source-6.12 linux-config-6.1 linux-config-6.12
 )
 dry=0

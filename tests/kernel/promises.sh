@@ -19,7 +19,9 @@
 #              names meant are among the suggestions; "CONFIG_XEN_WDT=y # comment"
 #              is y, as conf reads it, not a dropped value
 #   json       dump: an unnamed choice is "<choice>", prompts are properties;
-#              closure of an unknown symbol: "unknown", not verified
+#              closure of an unknown symbol: "unknown", not verified; the JSON of
+#              every command (dump, find, why, why-not, closure, check, merge,
+#              prune, generate) is valid against docs/json-schema.json
 #   prune      of Debian's cloud config keeps its NR_CPUS=8192 (the profile's NR_CPUS
 #              is a lower bound)
 #   build      --dry-run: type pvh by default, pv for a Xen older than 4.10, and a
@@ -249,6 +251,33 @@ PY
 		ok "$name: unnamed choices are \"<choice>\", prompts listed, closure of an unknown symbol says so"
 	else
 		bad "$name: dump/closure JSON differs from docs/json-schema.md (above)"
+	fi
+	# every command's JSON against the machine-readable schema (docs/json-schema.json)
+	name="$v/json-schema"
+	j=$d/js
+	mkdir -p "$j"
+	gen=$d/gen.config
+	x=("${k[@]}" --arch x86_64 --json)
+	"${x[@]}" generate -o "$gen" >"$j/generate.json" 2>/dev/null || true
+	"${x[@]}" find XEN_BLK >"$j/find.json" 2>/dev/null || true
+	"${x[@]}" --config "$gen" why XEN NR_CPUS HZ_250 CPUMASK_OFFSTACK >"$j/why.json" 2>/dev/null || true
+	"${x[@]}" why-not XEN_PV=y NR_CPUS=100000 --base tinyconfig >"$j/why-not.json" 2>/dev/null || true
+	"${x[@]}" closure XEN_BLKDEV_FRONTEND=m NR_CPUS=1000 NOPE_XYZ=y --base tinyconfig \
+		>"$j/closure.json" 2>/dev/null || true
+	"${x[@]}" check "$gen" >"$j/check.json" 2>/dev/null || true
+	"${x[@]}" check "$src/arch/x86/configs/x86_64_defconfig" >"$j/check-fix.json" 2>/dev/null || true
+	printf '%s\n' CONFIG_XEN_BLKFRONTEND=y CONFIG_XEN_PV=y >"$j/frag"
+	"${k[@]}" --arch i386 --json merge i386_defconfig kernel/configs/xen.config "$j/frag" \
+		--resolve -o "$j/merge.config" >"$j/merge.json" 2>/dev/null || true
+	"${x[@]}" prune --base defconfig -o "$j/prune.config" >"$j/prune.json" 2>/dev/null || true
+	if scripts/check-json.py dump "$d/dump.json" find "$j/find.json" why "$j/why.json" \
+		why-not "$j/why-not.json" closure "$j/closure.json" check "$j/check.json" \
+		check "$j/check-fix.json" merge "$j/merge.json" prune "$j/prune.json" \
+		generate "$j/generate.json" >"$j/out" 2>&1; then
+		ok "$name: dump, find, why, why-not, closure, check, merge, prune, generate valid"
+	else
+		bad "$name: JSON output does not follow docs/json-schema.json:"
+		grep -v ': ok$' "$j/out" | head -n 20
 	fi
 
 	# ---- a lower bound of the profile (NR_CPUS, "# at least") is not lowered
