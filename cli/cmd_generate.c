@@ -47,10 +47,10 @@ static void prune_report(struct kx_buf *b, const struct kx_prune_result *p, bool
 		if (p->nkept)
 			kx_buf_printf(b, ", %zu kept although the policy calls them hardware",
 				      p->nkept);
-		kx_buf_printf(b, "; %zu lines changed: %zu by the policy, %zu set for the "
-			      "profile, %zu as a consequence%s\n", p->nchanges,
-			      n[KX_PRUNE_BY_POLICY], n[KX_PRUNE_RESTORED], n[KX_PRUNE_FOLLOWS],
-			      verbose ? "" : " (-v lists them)");
+		kx_buf_printf(b, "\n%zu lines changed (%zu pruned, %zu set for the profile, "
+			      "%zu consequences%s)\n", p->nchanges, n[KX_PRUNE_BY_POLICY],
+			      n[KX_PRUNE_RESTORED], n[KX_PRUNE_FOLLOWS],
+			      verbose ? "" : "; -v lists each");
 	}
 	if (verbose) {
 		static const char *const how[] = { "pruned", "set", "follows" };
