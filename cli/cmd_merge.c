@@ -248,9 +248,14 @@ static void merge_text(struct kx_session *s, struct kx_buf *b, const char *out,
 		free(near);
 	}
 	if (cl && cl->nchanges) {
-		kx_buf_printf(b, "\n%s %zu change%s make%s them stick:\n",
-			      fx->resolved ? "Applied:" : "These", cl->nchanges,
-			      cl->nchanges == 1 ? "" : "s", cl->nchanges == 1 ? "s" : "");
+		if (fx->resolved)
+			kx_buf_printf(b, "\nApplied: %zu change%s make%s them stick:\n",
+				      cl->nchanges, cl->nchanges == 1 ? "" : "s",
+				      cl->nchanges == 1 ? "s" : "");
+		else if (cl->nchanges == 1)
+			kx_buf_puts(b, "\nThis change makes them stick:\n");
+		else
+			kx_buf_printf(b, "\nThese %zu changes make them stick:\n", cl->nchanges);
 		kx_closure_text(s, b, cl, "  ");
 		if (!resolve)
 			kx_buf_puts(b, "(run again with --resolve to apply them)\n");
