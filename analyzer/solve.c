@@ -1673,6 +1673,27 @@ static bool never_settable(struct solver *s, struct kx_sym *sym)
 	return !settable(sym) || !sat_with(s, visibility(s, sym).a, NULL, NULL, 0);
 }
 
+/*
+ * Whether an int/hex/string operand of a comparison could take another
+ * value: it has a prompt, or a default that depends on other options.
+ * Comparisons of such values are frozen in the encoding (expr_value).
+ */
+static bool value_movable(const struct kx_kconfig *kc, const struct kx_sym *x)
+{
+	if (!x || (x->flags & KX_SYM_CONST) || tristate_like(x) || !x->menus)
+		return false;
+	if (settable(x))
+		return true;
+	for (struct kx_prop *p = x->prop; p; p = p->next)
+		if (p->type == KX_P_DEFAULT &&
+		    ((p->visible && !kx_expr_is_yes(kc, p->visible)) ||
+		     (p->expr && p->expr->type == KX_E_SYMBOL &&
+		      !(p->expr->left.sym->flags & KX_SYM_CONST) &&
+		      p->expr->left.sym->menus)))
+			return true;
+	return false;
+}
+
 static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym,
 			kx_tri need, const int *tl, const bool *use, size_t nt,
 			int depth)
@@ -1795,6 +1816,18 @@ static void explain_sym(struct solver *s, struct kx_unmet *u, struct kx_sym *sym
 		add_blocker(u, x, "n", x->menus ? x->menus->file : NULL,
 			    x->menus ? x->menus->line : 0, kx_buf_detach(&b), fixed);
 		u->cause = fixed ? KX_CAUSE_FIXED : KX_CAUSE_CONFLICT;
+	} else if (blk->type >= KX_E_EQUAL && blk->type <= KX_E_GEQ &&
+		   (value_movable(kc, blk->left.sym) || value_movable(kc, blk->right.sym))) {
+		/* an int/hex/string comparison, held at its value by the search:
+		 * another value of that option may satisfy it, nothing is proven */
+		struct kx_sym *x = value_movable(kc, blk->left.sym) ? blk->left.sym :
+				   blk->right.sym;
+
+		kx_buf_printf(&b, "[=%s] is compared, and the search holds the values "
+			      "of such options: set it first", kx_sym_string_value(kc, x));
+		add_blocker(u, x, "", x->menus ? x->menus->file : NULL,
+			    x->menus ? x->menus->line : 0, kx_buf_detach(&b), false);
+		u->cause = KX_CAUSE_NOT_FOUND;
 	} else {
 		/* a comparison or a constant: fixed by the tree and toolchain */
 		u->chain[u->nchain - 1].fixed = true;

@@ -16,6 +16,8 @@
 #     reads a token from the disk and pings dom0); the image's file name has a space,
 #     a comma and double quotes, so that the quoting of xl-cfg is tested by xl itself;
 #   - one xl configuration per case, written by `kxen-config xl-cfg` (never by hand);
+#   - for the pygrub case: pygrub and the python3 it runs on (from xen-utils-4.17 and
+#     python3), and a disk whose /boot holds the domU kernel and a grub2 menu;
 #   - /init (dom0's): starts xenstored and xenconsoled, runs the case named by
 #     kxcase= on its command line and prints KXTEST-DOM0 verdicts; the domU's console
 #     (logged by xenconsoled) is relayed to dom0's console as "domU| " lines.
@@ -122,6 +124,30 @@ for c in read write ls list rm exists chmod watch; do
 done
 : >"$R/etc/xen/xl.conf"
 
+# ---- pygrub (the pygrub case): python3 with the modules it imports, the grub
+# config parsers, xenfsimage with its filesystem plugins, and their libraries
+PYGRUB=$XENBIN/pygrub
+XENLIB=/usr/lib/xen-4.17/lib
+if [[ -f $PYGRUB ]]; then
+	py=$(sed -n '1s/^#! *//p' "$PYGRUB")
+	[[ -x $py ]] || kx_die "pygrub's interpreter $py is missing (apt-get install python3)"
+	pylib=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+	mapfile -t fsplugins < <(find $XENLIB/x86_64-linux-gnu/xenfsimage -name '*.so')
+	copy_with_libs "$py" $XENLIB/python/xenfsimage*.so "${fsplugins[@]}" \
+		"$pylib"/lib-dynload/*.so
+	# the pure-python standard library, without what pygrub never loads
+	(cd / && find "${pylib#/}" -path '*/lib-dynload' -prune -o \
+		\( -path '*/test' -o -path '*/idlelib' -o -path '*/tkinter' -o -path '*/ensurepip' \
+		-o -path '*/lib2to3' -o -path '*/pydoc_data' -o -path '*/__pycache__' \
+		-o -path '*/distutils' -o -path '*/turtledemo' -o -path '*/config-*' \) -prune \
+		-o -name '*.py' -print | cpio -pdm --quiet "$R")
+	mkdir -p "$R$XENBIN" "$R$XENLIB/python" "$R/usr/share/terminfo/v"
+	cp "$PYGRUB" "$R$PYGRUB"
+	cp -r $XENLIB/python/grub "$R$XENLIB/python/"
+	cp /usr/share/terminfo/v/vt100 "$R/usr/share/terminfo/v/" 2>/dev/null ||
+		cp /lib/terminfo/v/vt100 "$R/usr/share/terminfo/v/"
+fi
+
 # ---- dom0 modules in dependency order ----------------------------------------
 M=/lib/modules/$dom0_kver
 want=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc xen-blkback xen-netback loop bridge)
@@ -226,7 +252,8 @@ type_=$(cat /sys/hypervisor/guest_type 2>/dev/null)
 booted=$(dmesg | grep -o 'Booting[a-z ]* kernel on [A-Za-z ]*' | head -n 1)
 echo "KXTEST-DOMU boot case=$case_ type=${type_:-unknown} kernel=$(uname -r) ($booted)"
 case $case_ in
-disk | broken-disk)
+disk | broken-disk | pygrub)
+	echo "KXTEST-DOMU cmdline $(cat /proc/cmdline)"
 	echo "KXTEST-DOMU disk root=$(awk '$2 == "/" { print $1 " " $3 }' /proc/mounts | tail -n 1) blockdevs=$(ls /sys/block | tr '\n' ' ')"
 	echo "KXTEST-DOMU disk token=$(cat /kx-token)"
 	if mount -o remount,rw / && echo written >/kx-written && sync; then
@@ -274,6 +301,25 @@ truncate -s 32M "$R/var/lib/kx/$disk_name"
 mke2fs -q -F -t ext4 -L kxroot -d "$D" "$R/var/lib/kx/$disk_name"
 cp "$domu_kernel" "$R/var/lib/kx/domu-kernel"
 echo "$token" >"$R/etc/kx/token"
+if [[ -f $PYGRUB ]]; then
+	# the kernel comes from the guest's own /boot, through its grub menu; the
+	# entry's arguments (kxgrub=menu) must reach the kernel with xl's extra
+	mkdir -p "$D/boot/grub"
+	cp "$domu_kernel" "$D/boot/vmlinuz-kx"
+	cat >"$D/boot/grub/grub.cfg" <<'GRUB'
+set default=0
+set timeout=1
+menuentry 'kxen-config test domU' {
+	linux /boot/vmlinuz-kx root=/dev/xvda rootfstype=ext4 kxgrub=menu
+}
+menuentry 'not this one' {
+	linux /boot/nothing root=/dev/xvda9
+}
+GRUB
+	truncate -s 64M "$R/var/lib/kx/pygrub.img"
+	mke2fs -q -F -t ext4 -L kxboot -d "$D" "$R/var/lib/kx/pygrub.img"
+	rm -rf "${D:?}/boot"
+fi
 
 # ---- the xl configurations, by kxen-config xl-cfg -------------------------------
 K=/var/lib/kx/domu-kernel
@@ -291,6 +337,10 @@ xlcfg net --type pv --ramdisk $RD --vif bridge=xenbr0 --extra "kxcase=net"
 xlcfg save-restore --type pv --ramdisk $RD --extra "kxcase=save-restore"
 xlcfg broken-disk --type pv --disk "target=/var/lib/kx/$disk_name" --root xvda \
 	--extra "kxcase=broken-disk rootfstype=ext4"
+if [[ -f $PYGRUB ]]; then
+	"$kxc" -q xl-cfg --name kx-pygrub --bootloader pygrub --type pv --memory 128 \
+		--disk /var/lib/kx/pygrub.img --extra "kxcase=pygrub" -o "$R/etc/kx/pygrub.cfg"
+fi
 
 # ---- dom0's init ---------------------------------------------------------------------
 cat >"$R/init" <<'EOF'
@@ -380,10 +430,15 @@ ok=1
 case $case_ in
 pv) wait_for 'KXTEST-DOMU boot case=pv type=PV ' 120 || ok=0 ;;
 pvh) wait_for 'KXTEST-DOMU boot case=pvh type=PVH ' 180 || ok=0 ;;
-disk | broken-disk)
+disk | broken-disk | pygrub)
 	token=$(cat /etc/kx/token)
 	wait_for "KXTEST-DOMU disk token=$token" 120 || ok=0
 	[ $ok = 1 ] && { wait_for 'KXTEST-DOMU disk write ok' 30 || ok=0; }
+	# pygrub: the kernel and arguments of the grub menu's default entry,
+	# with xl's extra (console=hvc0 kxcase=pygrub) appended
+	if [ $ok = 1 ] && [ "$case_" = pygrub ]; then
+		wait_for 'KXTEST-DOMU cmdline .*kxgrub=menu.*console=hvc0' 5 || ok=0
+	fi
 	;;
 net)
 	wait_for 'KXTEST-DOMU net up' 120 || ok=0

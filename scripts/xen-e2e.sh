@@ -16,6 +16,10 @@
 #                 reads a random token from the disk, writes a file
 #   net           PV domU with a vif on dom0's bridge: each side pings the other
 #   save-restore  PV domU: xl save, xl restore, and it keeps running
+#   pygrub        PV domU booted by pygrub (xl-cfg --bootloader pygrub): the kernel
+#                 and the arguments of the default entry of the disk's
+#                 /boot/grub/grub.cfg, with xl's extra (console=hvc0) appended; then
+#                 the disk case's checks
 #   broken-disk   the disk case, expected to FAIL (give it a kernel without
 #                 XEN_BLKDEV_FRONTEND): passes when the domU cannot mount its root
 # The QEMU machine has no network device (-nic none): the addresses used
@@ -30,8 +34,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ALL_CASES=pv,pvh,disk,net,save-restore
-CI_CASES=pv,disk,net
+ALL_CASES=pv,pvh,disk,net,save-restore,pygrub
+CI_CASES=pv,disk,net,pygrub
 
 usage() {
 	cat <<EOF
@@ -39,7 +43,7 @@ Usage: $kx_prog KERNEL [--cases LIST] [--keep DIR] [--no-install]
 
 Boots KERNEL (an x86_64 domU vmlinux or bzImage with Xen PV and PVH support,
 blkfront, netfront, hvc0, initrd and ext4 built in) under Xen 4.17 in QEMU.
-  --cases LIST   comma-separated: pv, pvh, disk, net, save-restore, broken-disk;
+  --cases LIST   comma-separated: pv, pvh, disk, net, save-restore, pygrub, broken-disk;
                  'all' = $ALL_CASES (default), 'ci' = $CI_CASES
   --keep DIR     keep the work files (serial logs, initramfs) in DIR
   --no-install   do not apt-get install missing packages (skip instead)

@@ -15,7 +15,7 @@
 # by `kxen-config xl-cfg`.
 #
 # Environment:
-#   KX_XEN_CASES=LIST   cases for the good kernel (default: ci = pv,disk,net;
+#   KX_XEN_CASES=LIST   cases for the good kernel (default: ci = pv,disk,net,pygrub;
 #                       'all' adds pvh and save-restore, see docs/XEN.md)
 #   KX_XEN_NEGATIVE=0   skip the broken-disk case
 #   KX_XEN_TREE=6.12    kernel tree

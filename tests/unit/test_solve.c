@@ -442,6 +442,27 @@ static void test_solve__prompted_bound_is_not_a_proof(void **state)
 	fx_free(&fx);
 }
 
+/* a dependency on an int comparison: the search holds NR at 2, so B is
+ * "not found" (NR=5 would do), never claimed impossible */
+static void test_solve__frozen_comparison_is_not_a_proof(void **state)
+{
+	struct fx fx;
+	struct kx_closure *cl;
+	const struct kx_unmet *u;
+
+	(void)state;
+	cl = solve(&fx, "6.12",
+		"config NR\n\tint \"nr\"\n\tdefault 2\n"
+		"config B\n\tbool \"b\"\n\tdepends on NR > 4\n",
+		NULL, "B=y", "", 1);
+	u = &cl->unmet[0];
+	assert_int_equal(u->cause, KX_CAUSE_NOT_FOUND);
+	assert_string_equal(u->chain[u->nchain - 1].sym->name, "NR");
+	assert_non_null(strstr(u->chain[u->nchain - 1].text, "set it first"));
+	kx_closure_free(cl);
+	fx_free(&fx);
+}
+
 /* only selects reach Q: the answer takes one side road (S1), not two
  * (S2, which needs S3), whichever the tree defines first */
 static void test_solve__fewest_side_roads(void **state)
@@ -493,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_solve__range_bounds_move_with_options),
 		cmocka_unit_test(test_solve__prompted_bound_is_not_a_proof),
 		cmocka_unit_test(test_solve__fewest_side_roads),
+		cmocka_unit_test(test_solve__frozen_comparison_is_not_a_proof),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
