@@ -419,6 +419,17 @@ static void change_line(struct kx_buf *b, const char *prefix, const struct kx_ch
 	kx_buf_putc(b, '\n');
 }
 
+/* kx_conf_load_text without diagnostics: for texts whose messages were
+ * reported already, or that the user never sees */
+static void load_quietly(struct kx_confio *io, const char *name, const char *text)
+{
+	struct kx_diags *diags = io->kc->diags;
+
+	io->kc->diags = NULL;
+	kx_conf_load_text(io, name, text);
+	io->kc->diags = diags;
+}
+
 /*
  * The merge evaluated again with the closure's changes as one more
  * fragment (its lines last, so they win), as kx_merge evaluates: the
@@ -456,7 +467,6 @@ int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 	struct kx_kconfig *kc = io->kc;
 	const struct kx_cfglines *d = &res->dropped;
 	struct kx_cfglines fin;
-	struct kx_diags *diags = kc->diags;
 
 	memset(fix, 0, sizeof(*fix));
 	if (!res->config)
@@ -467,9 +477,7 @@ int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 	 * nobody asked for); with -n every option is set, as allnoconfig
 	 * left it.  Its messages were reported by kx_merge.
 	 */
-	kc->diags = NULL;
-	kx_conf_load_text(io, "merged", res->allnoconfig ? res->config : res->merged);
-	kc->diags = diags;
+	load_quietly(io, "merged", res->allnoconfig ? res->config : res->merged);
 	fix->dropped = kx_xcalloc(d->n + 1, sizeof(*fix->dropped));
 	fix->targets = kx_xcalloc(d->n + 1, sizeof(*fix->targets));
 	fix->ndropped = d->n;
@@ -509,9 +517,7 @@ int kx_merge_closure(struct kx_confio *io, const struct kx_merge_result *res,
 		fix->config = fix->resolved_text;
 		fix->resolved = true;
 	} else {
-		kc->diags = NULL;
-		kx_conf_load_text(io, "merged", res->config);
-		kc->diags = diags;
+		load_quietly(io, "merged", res->config);
 	}
 	/* the decision, on the text to be written */
 	kx_cfglines_parse(&fin, io->prefix, "result", fix->config);
