@@ -76,8 +76,8 @@ esac
 IFS=, read -r -a case_list <<<"$cases"
 for c in "${case_list[@]}"; do
 	case $c in
-	pv | pvh | disk | net | save-restore | broken-disk) ;;
-	*) kx_die "unknown case '$c' (want pv, pvh, disk, net, save-restore, broken-disk)" ;;
+	pv | pvh | disk | net | save-restore | pygrub | broken-disk) ;;
+	*) kx_die "unknown case '$c' (want pv, pvh, disk, net, save-restore, pygrub, broken-disk)" ;;
 	esac
 done
 
@@ -142,6 +142,10 @@ check_markers() {
 		"KXTEST-DOM0 disk PASS") ;;
 	net) want=("domU| KXTEST-DOMU net up" "domU| KXTEST-DOMU net ping-dom0 ok"
 		"KXTEST-DOM0 net dom0 pinged the domU" "KXTEST-DOM0 net PASS") ;;
+	pygrub) want=("domU| KXTEST-DOMU boot case=pygrub type=PV "
+		"domU| KXTEST-DOMU cmdline root=/dev/xvda rootfstype=ext4 kxgrub=menu console=hvc0 kxcase=pygrub"
+		"domU| KXTEST-DOMU disk token=$token" "domU| KXTEST-DOMU disk write ok"
+		"KXTEST-DOM0 pygrub PASS") ;;
 	save-restore) want=("domU| KXTEST-DOMU ready for save"
 		"KXTEST-DOM0 save-restore restored after tick" "KXTEST-DOM0 save-restore PASS") ;;
 	broken-disk)
