@@ -60,6 +60,7 @@ static const struct fx_file tree[] = {
 	  "menu \"Xen driver support\"\n"
 	  "config XEN\n\tbool \"Xen guest support\"\n"
 	  "config XEN_BALLOON\n\tbool \"Xen balloon\"\n\tdepends on XEN\n"
+	  "config XEN_PCI_QUIRKS\n\tbool \"Xen PCI quirks\"\n\tdepends on XEN && PCI\n"
 	  "endmenu\n" },
 	{ NULL, NULL }
 };
@@ -82,7 +83,8 @@ static const char base[] =
 	"CONFIG_ATA=y\n"
 	"CONFIG_SATA_AHCI=m\n"
 	"CONFIG_PCI=y\n"
-	"CONFIG_XEN_PCIFRONT=y\n";
+	"CONFIG_XEN_PCIFRONT=y\n"
+	"CONFIG_XEN_PCI_QUIRKS=y\n";
 
 static const char *value(struct fx *fx, const char *name)
 {
@@ -155,8 +157,8 @@ static void test_prune__hardware_goes_the_rest_stays(void **state)
 	/* the profile did not ask for PCI: the policy's directory goes */
 	assert_string_equal(value(&fx, "PCI"), "n");
 	assert_string_equal(value(&fx, "XEN_PCIFRONT"), "n");
-	/* counts: 10 y and 2 m before (MODULES included) */
-	assert_int_equal(res.y_before, 10);
+	/* counts: 11 y and 2 m before (MODULES included) */
+	assert_int_equal(res.y_before, 11);
 	assert_int_equal(res.m_before, 2);
 	assert_int_equal(res.y_after, 6);	/* MODULES NETDEVICES XEN BALLOON NETFRONT MII */
 	assert_int_equal(res.m_after, 0);
@@ -208,6 +210,63 @@ static void test_prune__closure_keeps_what_the_profile_needs(void **state)
 	fx_free(&fx);
 }
 
+static const struct kx_prune_change *change_of(const struct kx_prune_result *r,
+					       const char *name)
+{
+	for (size_t i = 0; i < r->nchanges; i++)
+		if (!strcmp(r->changes[i].sym->name, name))
+			return &r->changes[i];
+	return NULL;
+}
+
+/* every changed line has an entry with its cause, and nothing else has one */
+static void test_prune__every_change_accounted(void **state)
+{
+	struct fx fx;
+	struct kx_prune_result res;
+	const struct kx_prune_change *c;
+	static const char *const changed[] = {
+		"E1000", "R8169", "ATA", "SATA_AHCI", "PCI", "XEN_PCIFRONT", "XEN_PCI_QUIRKS",
+	};
+
+	(void)state;
+	prune(&fx, "XEN_NETFRONT=y", &res);
+	assert_int_equal(res.nchanges, sizeof(changed) / sizeof(*changed));
+	for (size_t i = 0; i < sizeof(changed) / sizeof(*changed); i++)
+		assert_non_null(change_of(&res, changed[i]));
+	c = change_of(&res, "R8169");
+	assert_int_equal(c->how, KX_PRUNE_BY_POLICY);
+	assert_string_equal(c->before, "m");
+	assert_string_equal(c->after, "n");
+	assert_non_null(strstr(c->why, "prune drivers/net/ethernet ("));
+	/* not the policy's: it follows PCI */
+	c = change_of(&res, "XEN_PCI_QUIRKS");
+	assert_int_equal(c->how, KX_PRUNE_FOLLOWS);
+	assert_non_null(strstr(c->why, "PCI [y -> n]"));
+	/* kept, and by what */
+	assert_true(in_list(res.kept, res.nkept, "MII"));
+	for (size_t i = 0; i < res.nkept; i++)
+		if (!strcmp(res.kept[i]->name, "MII"))
+			assert_string_equal(res.kept_why[i], "selected by XEN_NETFRONT [=y]");
+	kx_prune_result_free(&res);
+	fx_free(&fx);
+	/* what the closure set back says what needs it */
+	prune(&fx, "XEN_NETFRONT=y XEN_PCIFRONT=y", &res);
+	assert_null(change_of(&res, "PCI"));	/* y before, y after: no change */
+	{
+		bool found = false;
+
+		for (size_t i = 0; i < res.nkept; i++)
+			if (!strcmp(res.kept[i]->name, "PCI")) {
+				assert_non_null(strstr(res.kept_why[i], "needed by XEN_PCIFRONT=y"));
+				found = true;
+			}
+		assert_true(found);
+	}
+	kx_prune_result_free(&res);
+	fx_free(&fx);
+}
+
 /* Only the required items among what cannot hold make prune fail, in order. */
 static void test_prune__only_required_unmet_items_count(void **state)
 {
@@ -242,6 +301,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prune__hardware_goes_the_rest_stays),
 		cmocka_unit_test(test_prune__closure_keeps_what_the_profile_needs),
+		cmocka_unit_test(test_prune__every_change_accounted),
 		cmocka_unit_test(test_prune__only_required_unmet_items_count),
 	};
 
