@@ -11,6 +11,7 @@
 
 #include "analyzer/describe.h"
 #include "analyzer/eval.h"
+#include "analyzer/explain.h"
 #include "analyzer/merge.h"
 
 /* ---- policy ----------------------------------------------------------- */
@@ -333,25 +334,24 @@ static char *follows(struct kx_kconfig *kc, struct kx_sym *s, char **bval,
 	}
 }
 
-/* the options that select 's' and are on: "selected by A [=y], B [=m]" */
+/* the options that select 's' and are on: "selected by A [=y], B [=m]"
+ * (kx_why_compute's selectors whose select applies now) */
 static char *selected_by(struct kx_kconfig *kc, struct kx_sym *s)
 {
 	struct kx_buf b = KX_BUF_INIT;
+	struct kx_why w;
 
-	for (size_t i = 0; i < kc->nsyms; i++) {
-		struct kx_sym *x = kc->syms[i];
+	kx_why_compute(kc, s, &w);
+	for (size_t i = 0; i < w.nselectors; i++) {
+		const struct kx_who *x = &w.selectors[i];
 
-		for (struct kx_prop *p = x->prop; p; p = p->next) {
-			if (p->type != KX_P_SELECT || p->expr->left.sym != s)
-				continue;
-			kx_sym_calc_value(kc, x);
-			if (x->curr.tri == KX_NO || kx_expr_calc(kc, p->visible) == KX_NO)
-				continue;
-			kx_buf_printf(&b, "%s%s [=%s]", b.len ? ", " : "selected by ", x->name,
-				      kx_sym_string_value(kc, x));
-			break;
-		}
+		if (x->active == KX_NO || (i && w.selectors[i - 1].sym == x->sym &&
+					   w.selectors[i - 1].active != KX_NO))
+			continue;
+		kx_buf_printf(&b, "%s%s [=%s]", b.len ? ", " : "selected by ", x->sym->name,
+			      x->value);
 	}
+	kx_why_free(&w);
 	return b.len ? kx_buf_detach(&b) : (kx_buf_free(&b), NULL);
 }
 
